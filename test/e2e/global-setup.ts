@@ -1,0 +1,11 @@
+/** Builds the app once before the E2E suite (skip with E2E_SKIP_BUILD=1). */
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { CHROMIUM } from './browser';
+
+export default function setup(): void {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: run 'apt-get install -y chromium' (scripts/test-all.sh does).`);
+  }
+  if (process.env.E2E_SKIP_BUILD !== '1') execSync('npx vite build --logLevel warn', { stdio: 'inherit' });
+}

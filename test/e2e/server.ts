@@ -1,0 +1,83 @@
+/**
+ * Minimal static file server for E2E tests: serves a folder on 127.0.0.1 with
+ * optional cross-origin isolation and records every request it sees.
+ */
+import { createServer, type Server } from 'node:http';
+import { createReadStream, statSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+  '.md': 'text/markdown; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wav': 'audio/wav',
+  '.map': 'application/json; charset=utf-8',
+};
+
+export interface StaticServerOptions {
+  /** Folder to serve. */
+  root: string;
+  /** Send COOP/COEP so the page is cross-origin isolated (enables WASM threads). */
+  isolate?: boolean;
+  /** Allow any origin to fetch (needed when another origin embeds the bundle). */
+  cors?: boolean;
+  /** Extra headers on every response. */
+  headers?: Record<string, string>;
+}
+
+export interface StaticServer {
+  url: string;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export async function startStaticServer(opts: StaticServerOptions): Promise<StaticServer> {
+  const root = resolve(opts.root);
+  const requests: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    requests.push(url.pathname);
+    let path = normalize(join(root, decodeURIComponent(url.pathname)));
+    if (!path.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if (statSync(path).isDirectory()) path = join(path, 'index.html');
+      const size = statSync(path).size;
+      const headers: Record<string, string> = {
+        'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
+        'Content-Length': String(size),
+        'Cache-Control': 'no-store',
+        ...opts.headers,
+      };
+      if (opts.isolate) {
+        headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+        headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+      }
+      if (opts.cors) {
+        headers['Access-Control-Allow-Origin'] = '*';
+        headers['Cross-Origin-Resource-Policy'] = 'cross-origin';
+      }
+      res.writeHead(200, headers);
+      createReadStream(path).pipe(res);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((ok) => server.close(() => ok())),
+  };
+}

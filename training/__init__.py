@@ -1,0 +1,1 @@
+"""Model pipeline: self-supervised upstream -> ONNX, attentive correlation pooling heads, manifest."""
