@@ -1,0 +1,86 @@
+"""Upstream hidden states cached once per utterance (fp16 .npy [L, T, D] on disk)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+from tqdm import tqdm
+
+from .data import Utterance
+from .upstream.base import Upstream
+
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parent / ".cache" / "features"
+
+
+def read_wav_16k_mono(path: Path, sample_rate: int = 16000) -> np.ndarray:
+    """Audio file -> float32 [S] in [-1, 1]; anything but mono at ``sample_rate`` fails."""
+    audio, sr = sf.read(str(path), dtype="float32", always_2d=True)
+    if sr != sample_rate:
+        raise ValueError(f"{path}: sample rate {sr} Hz, expected {sample_rate} Hz (resample it first)")
+    if audio.shape[1] != 1:
+        raise ValueError(f"{path}: {audio.shape[1]} channels, expected mono")
+    return audio[:, 0]
+
+
+class FeatureStore:
+    """Cached hidden states of one upstream: ``get(utt_id)`` -> fp16 [L, T, D]."""
+
+    #: Above this many bytes of float32 features, keep them as fp16 in RAM instead.
+    RAM_FLOAT32_LIMIT = 4 << 30
+
+    def __init__(self, directory: Path, ids: list[str]) -> None:
+        self.directory = Path(directory)
+        self.ids = list(ids)
+        first = self.get(self.ids[0]) if self.ids else None
+        self.num_layers = int(first.shape[0]) if first is not None else 0
+        self.dim = int(first.shape[2]) if first is not None else 0
+        estimate = 4 * len(self.ids) * (first.size if first is not None else 0)
+        self._ram_dtype = torch.float32 if estimate <= self.RAM_FLOAT32_LIMIT else torch.float16
+        self._ram: dict[str, torch.Tensor] = {}
+
+    def path(self, utt_id: str) -> Path:
+        return self.directory / f"{utt_id}.npy"
+
+    def get(self, utt_id: str) -> np.ndarray:
+        """Hidden states [L, T, D] float16 (memory-mapped from the cache)."""
+        return np.load(self.path(utt_id), mmap_mode="r")
+
+    def tensor(self, utt_id: str) -> torch.Tensor:
+        """Hidden states [L, T, D] as a torch tensor, read from disk once and kept in RAM.
+
+        float32 normally; fp16 when all features together would exceed RAM_FLOAT32_LIMIT
+        (callers cast batches with ``.float()``).
+        """
+        t = self._ram.get(utt_id)
+        if t is None:
+            t = torch.from_numpy(np.array(self.get(utt_id))).to(self._ram_dtype)
+            self._ram[utt_id] = t
+        return t
+
+
+def extract_features(
+    up: Upstream, utts: list[Utterance], cache_dir: Path = DEFAULT_CACHE_DIR, upstream_id: str = "upstream",
+    progress: bool = True,
+) -> FeatureStore:
+    """Run ``up`` once per utterance not yet cached under ``cache_dir/upstream_id``.
+
+    upstream_id must change whenever the upstream's weights do (stale caches are not
+    detected otherwise); it may contain "/" (e.g. "<upstream>/<dataset>").
+    """
+    directory = Path(cache_dir) / upstream_id
+    directory.mkdir(parents=True, exist_ok=True)
+    todo = [u for u in utts if not (directory / f"{u.id}.npy").exists()]
+    up.eval()
+    sr = getattr(getattr(up, "info", None), "sample_rate", 16000)
+    with torch.no_grad():
+        for u in tqdm(todo, desc=f"features {upstream_id}", disable=not progress or not todo, unit="utt"):
+            wav = torch.from_numpy(read_wav_16k_mono(u.path, sr)).unsqueeze(0)
+            hidden = up(wav)
+            if hidden.dim() != 3:
+                raise ValueError(f"upstream returned shape {tuple(hidden.shape)}, expected [L, T, D]")
+            tmp = directory / f"{u.id}.tmp.npy"
+            np.save(tmp, hidden.float().numpy().astype(np.float16))
+            tmp.replace(directory / f"{u.id}.npy")  # atomic: an interrupted run leaves no half file
+    return FeatureStore(directory, [u.id for u in utts])

@@ -1,0 +1,46 @@
+"""EmotionHead: featurizer -> projector -> pooling -> classifier (the paper's downstream)."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .featurizer import Featurizer
+from .pooling import build_pooling
+
+
+def lengths_to_mask(lengths: torch.Tensor, max_len: int) -> torch.Tensor:
+    """lengths [B] -> bool mask [B, max_len], True on real frames."""
+    return torch.arange(max_len, device=lengths.device).unsqueeze(0) < lengths.unsqueeze(1)
+
+
+class EmotionHead(nn.Module):
+    """hidden [B, L, T, D] + lengths [B] -> class logits [B, num_classes]."""
+
+    def __init__(
+        self,
+        num_layers: int,
+        dim: int,
+        num_classes: int,
+        pooling: str,
+        proj_dim: int = 256,
+        attention_heads: int = 4,
+        dropout: float = 0.25,
+    ) -> None:
+        super().__init__()
+        self.config = dict(
+            num_layers=num_layers, dim=dim, num_classes=num_classes, pooling=pooling,
+            proj_dim=proj_dim, attention_heads=attention_heads, dropout=dropout,
+        )
+        self.featurizer = Featurizer(num_layers)
+        self.projector = nn.Linear(dim, proj_dim)
+        self.pooling = build_pooling(pooling, proj_dim, attention_heads=attention_heads, dropout=dropout)
+        self.classifier = nn.Linear(self.pooling.output_size, num_classes)
+
+    def forward_masked(self, hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        """hidden [B, L, T, D], mask [B, T] bool or None (all valid) -> logits [B, C]."""
+        x = self.projector(self.featurizer(hidden))  # [B, T, P]
+        return self.classifier(self.pooling(x, mask))
+
+    def forward(self, hidden: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """hidden [B, L, T, D] float, lengths [B] long (valid frames) -> logits [B, C]."""
+        return self.forward_masked(hidden, lengths_to_mask(lengths, hidden.shape[2]))
