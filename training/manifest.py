@@ -1,0 +1,144 @@
+"""Write and verify public/models/<name>/manifest.json (schema: schemas/manifest.schema.json)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+
+from .upstream.base import UpstreamInfo
+
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "manifest.schema.json"
+MANIFEST = "manifest.json"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def file_ref(out_dir: Path, file: str) -> dict:
+    """{file, bytes, sha256} of ``out_dir/file`` (file relative, forward slashes)."""
+    p = Path(out_dir) / file
+    if not p.is_file():
+        raise FileNotFoundError(f"manifest: {p} does not exist")
+    return {"file": file, "bytes": p.stat().st_size, "sha256": sha256_file(p)}
+
+
+def load_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def validate(manifest: dict) -> None:
+    """Raise jsonschema.ValidationError when ``manifest`` breaks the schema."""
+    jsonschema.Draft202012Validator(load_schema()).validate(manifest)
+
+
+def metrics_from_cv(cv: dict, dataset: str) -> dict:
+    """The manifest's ``metrics`` from a cross_validate() result."""
+    keep = ("folds", "mean_accuracy", "std_accuracy", "mean_uar", "std_uar", "pooled_accuracy", "pooled_uar",
+            "confusion", "config", "seconds")
+    out = {"protocol": cv["protocol"], "dataset": dataset, "classes": list(cv["labels"])}
+    out.update({k: cv[k] for k in keep if k in cv})
+    return out
+
+
+def _as_dict(v: Any) -> dict:
+    return asdict(v) if is_dataclass(v) else dict(v)
+
+
+def write_manifest(
+    out_dir: Path,
+    *,
+    name: str,
+    version: str,
+    labels: list[str],
+    upstream: UpstreamInfo,
+    variants: Iterable[Any],
+    head_file: str,
+    head_type: str,
+    licence: str,
+    provenance: str,
+    head_licence: str,
+    head_provenance: str,
+    description: str = "",
+    label_smoothing: float | None = None,
+    metrics: dict | None = None,
+    fidelity_file: str | None = None,
+    model_card: str = "MODEL_CARD.md",
+) -> dict:
+    """Compute bytes + SHA-256 of every referenced file, validate, write ``out_dir/manifest.json``.
+
+    ``variants``: VariantFile dataclasses or dicts with id, file, dtype, backends, requires
+    (bytes/sha256 are recomputed from the files, so a stale value cannot slip through).
+    Returns the manifest dict.
+    """
+    out_dir = Path(out_dir)
+    if not (out_dir / model_card).is_file():
+        raise FileNotFoundError(f"manifest: model card {out_dir / model_card} does not exist")
+    vs = []
+    for v in variants:
+        d = _as_dict(v)
+        file = Path(d["file"]).name if Path(d["file"]).is_absolute() else str(d["file"])
+        vs.append({"id": d["id"], **file_ref(out_dir, file), "dtype": d["dtype"],
+                   "backends": list(d["backends"]), "requires": list(d["requires"])})
+    head = {"type": head_type, **file_ref(out_dir, head_file), "input": "hidden_states", "output": "probabilities"}
+    if label_smoothing is not None:
+        head["label_smoothing"] = float(label_smoothing)
+    head.update(licence=head_licence, provenance=head_provenance)
+    manifest: dict[str, Any] = {
+        "name": name, "version": version, "description": description, "labels": list(labels),
+        "sample_rate": upstream.sample_rate,
+        "upstream": {
+            "name": upstream.name, "kind": upstream.kind, "num_layers": upstream.num_layers, "dim": upstream.dim,
+            "downsample_rate": upstream.downsample_rate, "min_samples": upstream.min_samples,
+            "normalization": upstream.normalization, "input": "waveform", "output": "hidden_states",
+            "variants": vs, "licence": upstream.licence, "provenance": upstream.provenance,
+        },
+        "head": head,
+    }
+    if metrics is not None:
+        manifest["metrics"] = metrics
+    if fidelity_file is not None:
+        manifest["fidelity"] = file_ref(out_dir, fidelity_file)
+    manifest.update(licence=licence, provenance=provenance, model_card=model_card)
+    validate(manifest)
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def verify_manifest(directory: Path) -> list[str]:
+    """Problems with ``directory/manifest.json`` (schema, missing files, size/SHA-256); [] if none."""
+    directory = Path(directory)
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        return [f"{MANIFEST}: {e}"]
+    problems = [f"schema: {e.message} at /{'/'.join(map(str, e.absolute_path))}"
+                for e in jsonschema.Draft202012Validator(load_schema()).iter_errors(manifest)]
+    if problems:
+        return problems
+    refs = [(f"upstream variant {v['id']}", v) for v in manifest["upstream"]["variants"]]
+    refs.append(("head", manifest["head"]))
+    if "fidelity" in manifest:
+        refs.append(("fidelity", manifest["fidelity"]))
+    for what, ref in refs:
+        p = directory / ref["file"]
+        if not p.is_file():
+            problems.append(f"{what}: {ref['file']} is missing")
+            continue
+        size = p.stat().st_size
+        if size != ref["bytes"]:
+            problems.append(f"{what}: {ref['file']} has {size} bytes, manifest says {ref['bytes']}")
+        digest = sha256_file(p)
+        if digest != ref["sha256"]:
+            problems.append(f"{what}: {ref['file']} SHA-256 {digest} != manifest {ref['sha256']}")
+    if not (directory / manifest["model_card"]).is_file():
+        problems.append(f"model card {manifest['model_card']} is missing")
+    return problems
