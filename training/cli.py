@@ -1,0 +1,307 @@
+"""Command line: ``python -m training build | evaluate | export-upstream ...``.
+
+build: upstream -> cached features -> (optional LOSO metrics) -> final head -> upstream
+variants + head ONNX -> fidelity report -> model card -> manifest.json.
+evaluate: leave-one-group-out grid over poolings x label smoothings -> results JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import time
+from dataclasses import asdict, fields, replace
+from pathlib import Path
+
+import torch
+
+from .data import Utterance, load_csv, load_emodb, load_iemocap
+from .evaluate import cross_validate, evaluate_grid, train_final
+from .features import DEFAULT_CACHE_DIR, FeatureStore, extract_features
+from .heads import POOLINGS
+from .train import TrainConfig
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA_ROOTS = {"emodb": REPO.parent / "shared" / "data" / "emodb"}
+ALL_VARIANTS = ("fp32", "fp16", "q8", "q4", "int8")
+DATASET_NAMES = {"emodb": "EmoDB (Burkhardt et al., 2005)", "iemocap": "IEMOCAP (Busso et al., 2008)", "csv": "custom CSV"}
+
+
+# --------------------------------------------------------------------------- data
+
+
+def load_dataset(kind: str, root: Path | None, classes: str) -> tuple[list[Utterance], str]:
+    """(utterances, dataset id for the feature cache)."""
+    if kind == "emodb":
+        return load_emodb(root or DEFAULT_DATA_ROOTS["emodb"], classes), "emodb"
+    if kind == "iemocap":
+        if root is None:
+            raise SystemExit("--data iemocap needs --data-root <folder with Session1..Session5>")
+        return load_iemocap(root), "iemocap"
+    if kind == "csv":
+        if root is None:
+            raise SystemExit("--data csv needs --data-root <file.csv>")
+        digest = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:10]
+        return load_csv(root), f"csv-{digest}"
+    raise SystemExit(f"unknown --data {kind!r}")
+
+
+def subset(utts: list[Utterance], groups: list[str] | None, per_group: int | None) -> list[Utterance]:
+    """Keep ``groups`` (all if None) and at most ``per_group`` utterances each, taken
+    round-robin over labels so every class stays represented."""
+    if groups:
+        missing = set(groups) - {u.group for u in utts}
+        if missing:
+            raise SystemExit(f"unknown speaker/group(s): {sorted(missing)}")
+        utts = [u for u in utts if u.group in set(groups)]
+    if not per_group:
+        return utts
+    out = []
+    for g in sorted({u.group for u in utts}):
+        by_label: dict[str, list[Utterance]] = {}
+        for u in utts:
+            if u.group == g:
+                by_label.setdefault(u.label, []).append(u)
+        queues = [by_label[k] for k in sorted(by_label)]
+        picked: list[Utterance] = []
+        while len(picked) < per_group and any(queues):
+            for q in queues:
+                if q and len(picked) < per_group:
+                    picked.append(q.pop(0))
+        out += picked
+    return out
+
+
+# --------------------------------------------------------------------------- upstream + features
+
+
+def upstream_cache_id(spec: str, up: torch.nn.Module) -> str:
+    """Cache folder name: readable spec plus a hash of the weights (a changed model never
+    reuses stale features)."""
+    h = hashlib.sha256()
+    for name, t in sorted(up.state_dict().items()):
+        h.update(name.encode())
+        h.update(t.detach().cpu().contiguous().numpy().tobytes())
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", spec).strip("_")[-60:]
+    return f"{readable}-{h.hexdigest()[:10]}"
+
+
+def prepare(args: argparse.Namespace):
+    """Build the upstream, load + subset the data, cache features -> (up, utts, labels, store, ids)."""
+    from .upstream.registry import build_upstream
+
+    torch.set_num_threads(args.threads)
+    up = build_upstream(args.upstream)
+    utts, dataset_id = load_dataset(args.data, args.data_root, args.classes)
+    utts = subset(utts, args.speakers.split(",") if args.speakers else None, args.limit_per_group)
+    if not utts:
+        raise SystemExit("no utterances selected")
+    labels = sorted({u.label for u in utts})
+    up_id = upstream_cache_id(args.upstream, up)
+    t0 = time.perf_counter()
+    store = extract_features(up, utts, args.cache_dir, f"{up_id}/{dataset_id}", progress=not args.quiet)
+    print(f"features: {len(utts)} utterances, L={store.num_layers} D={store.dim}, "
+          f"{time.perf_counter() - t0:.1f}s ({store.directory})", file=sys.stderr)
+    return up, utts, labels, store
+
+
+def train_config(args: argparse.Namespace, **over: object) -> TrainConfig:
+    """TrainConfig from the CLI's --<field> options (only those given)."""
+    cfg = TrainConfig()
+    given = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if getattr(args, f.name, None) is not None}
+    return replace(cfg, **given, **over)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def model_card_text(name: str, up, args: argparse.Namespace, labels: list[str], cfg: TrainConfig,
+                    metrics: dict | None, n_utts: int, fidelity: dict | None) -> str:
+    """MODEL_CARD.md contents (facts only; what we measured and how)."""
+    info = up.info
+    lines = [
+        f"# {name}", "",
+        "Speech emotion recognition in the browser: self-supervised upstream -> learned layer weights -> "
+        "Linear(D->256) -> " + {"corrap": "attentive correlation pooling (Kakouros et al., ICASSP 2023)",
+                                 "cp": "correlation pooling", "mean": "mean pooling",
+                                 "meanstd": "mean+std pooling"}[cfg.pooling] + " -> linear classifier.", "",
+        "## Parts",
+        f"- Upstream: `{info.name}` ({info.kind}, {info.num_layers} hidden states x {info.dim} dims, "
+        f"{info.downsample_rate} samples/frame, normalisation `{info.normalization}`). Licence: {info.licence}. "
+        f"Provenance: {info.provenance}.",
+        f"- Head: `{cfg.pooling}`, label smoothing {cfg.label_smoothing}, Adam lr {cfg.lr}, batch {cfg.batch_size} "
+        f"x accumulation {cfg.grad_accum}, early stopping (patience {cfg.patience}) on a "
+        f"{int(cfg.dev_fraction * 100)}% stratified dev split; trained on {n_utts} utterances of "
+        f"{DATASET_NAMES[args.data]} ({args.classes if args.data == 'emodb' else len(labels)} classes).",
+        f"- Labels (output order): {', '.join(labels)}.", "",
+        "## Evaluation",
+    ]
+    if metrics:
+        lines += [
+            f"Protocol: {metrics['protocol']} ({len(metrics['folds'])} folds, speakers/sessions never shared "
+            "between training and test).", "",
+            f"- Accuracy: {100 * metrics['mean_accuracy']:.1f} ± {100 * metrics['std_accuracy']:.1f} % (mean ± std over folds)",
+            f"- Unweighted average recall: {100 * metrics['mean_uar']:.1f} % (mean over folds)", "",
+            "| fold | n | accuracy | UAR |", "|---|---|---|---|",
+        ]
+        lines += [f"| {f['group']} | {f['n_test']} | {100 * f['accuracy']:.1f} | {100 * f['uar']:.1f} |" for f in metrics["folds"]]
+    else:
+        lines.append("Not evaluated in this build (run `python -m training build ... --evaluate`).")
+    if fidelity is not None:
+        lines += ["", "## Upstream variants", "Fidelity of each ONNX variant against PyTorch fp32 on real audio: see `fidelity.json`."]
+    lines += [
+        "", "## Intended use and limits",
+        "Acted emotional speech in one language is a narrow training set: expect lower accuracy on spontaneous "
+        "speech, other languages, microphones and noise. Not for decisions about people.",
+        "", f"Built with: `python -m training build --upstream {args.upstream} --data {args.data} --head {cfg.pooling}`.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def cmd_build(args: argparse.Namespace) -> dict:
+    """Run the whole chain; returns {"manifest", "head", "upstream", "store", "utts"}."""
+    from .export.head_onnx import export_head_onnx
+    from .manifest import metrics_from_cv, write_manifest
+
+    t_start = time.perf_counter()
+    up, utts, labels, store = prepare(args)
+    cfg = train_config(args, pooling=args.head, label_smoothing=args.label_smoothing)
+    metrics = None
+    if args.evaluate:
+        cv = cross_validate(store, utts, labels, cfg, progress=not args.quiet)
+        metrics = metrics_from_cv(cv, args.data)
+        print(f"LOGO: accuracy {cv['mean_accuracy']:.3f} ± {cv['std_accuracy']:.3f}, UAR {cv['mean_uar']:.3f} "
+              f"({cv['seconds']:.0f}s)", file=sys.stderr)
+    head = train_final(store, utts, labels, cfg)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    name = args.name or out.name
+    variant_ids = [v for v in args.variants.split(",") if v]
+    variants = export_upstream_variants(up, out, variant_ids)
+    head_path = export_head_onnx(head, store.num_layers, store.dim, out / "head.onnx")
+
+    fidelity = None
+    if not args.no_fidelity:
+        from .export.fidelity import variant_fidelity
+
+        wavs = [u.path for u in utts[: args.fidelity_files]]
+        paths = {v.id: out / Path(v.file).name for v in variants}
+        fidelity = variant_fidelity(up, paths, wavs, head_onnx=head_path, out=out / "fidelity.json")
+    (out / "MODEL_CARD.md").write_text(model_card_text(name, up, args, labels, cfg, metrics, len(utts), fidelity))
+    manifest = write_manifest(
+        out, name=name, version=args.version, labels=labels, upstream=up.info, variants=variants,
+        head_file=head_path.name, head_type=cfg.pooling, label_smoothing=cfg.label_smoothing,
+        description=args.description or f"{up.info.name} + {cfg.pooling} head, {DATASET_NAMES[args.data]}",
+        licence=args.licence or f"upstream: {up.info.licence}; head: {args.head_licence}",
+        provenance=f"python -m training build --upstream {args.upstream} --data {args.data} --head {cfg.pooling}",
+        head_licence=args.head_licence,
+        head_provenance=f"trained on {len(utts)} utterances of {DATASET_NAMES[args.data]}; config {json.dumps(asdict(cfg))}",
+        metrics=metrics, fidelity_file="fidelity.json" if fidelity is not None else None,
+    )
+    print(f"wrote {out / 'manifest.json'} ({time.perf_counter() - t_start:.0f}s)", file=sys.stderr)
+    return {"manifest": manifest, "head": head, "upstream": up, "store": store, "utts": utts}
+
+
+def export_upstream_variants(up, out: Path, variant_ids: list[str]) -> list:
+    """export.variants.export_variants, file names relative to ``out``."""
+    from .export.variants import export_variants
+
+    unknown = set(variant_ids) - set(ALL_VARIANTS)
+    if unknown:
+        raise SystemExit(f"unknown variant(s) {sorted(unknown)}; choose from {','.join(ALL_VARIANTS)}")
+    return list(export_variants(up, out, variant_ids))
+
+
+def cmd_export_upstream(args: argparse.Namespace) -> list:
+    from .upstream.registry import build_upstream
+
+    torch.set_num_threads(args.threads)
+    up = build_upstream(args.upstream)
+    variants = export_upstream_variants(up, Path(args.out), [v for v in args.variants.split(",") if v])
+    for v in variants:
+        print(f"{v.id}: {v.file} {v.bytes} bytes", file=sys.stderr)
+    return variants
+
+
+def cmd_evaluate(args: argparse.Namespace) -> dict:
+    t0 = time.perf_counter()
+    up, utts, labels, store = prepare(args)
+    poolings = [h for h in args.heads.split(",") if h]
+    unknown = set(poolings) - set(POOLINGS)
+    if unknown:
+        raise SystemExit(f"unknown head(s) {sorted(unknown)}; choose from {','.join(POOLINGS)}")
+    smoothings = [float(x) for x in str(args.label_smoothing).split(",") if x != ""]
+    result = evaluate_grid(store, utts, labels, poolings, smoothings, train_config(args), progress=not args.quiet)
+    result.update(
+        upstream=args.upstream, upstream_info=asdict(up.info), dataset=args.data, classes=args.classes,
+        n_utterances=len(utts), groups=sorted({u.group for u in utts}), seconds=round(time.perf_counter() - t0, 1),
+    )
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    for r in result["runs"]:
+        print(f"{r['pooling']:8s} ls={r['label_smoothing']:<4} acc {100 * r['mean_accuracy']:.1f} ± "
+              f"{100 * r['std_accuracy']:.1f}  UAR {100 * r['mean_uar']:.1f}  ({r['seconds']:.0f}s)", file=sys.stderr)
+    return result
+
+
+# --------------------------------------------------------------------------- argparse
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--upstream", required=True, help="hf:<dir|hub id>, tiny:wavlm, speech_embedding, ...")
+    p.add_argument("--data", choices=["emodb", "iemocap", "csv"], default="emodb")
+    p.add_argument("--data-root", type=Path, default=None,
+                   help="dataset folder (emodb default: ../shared/data/emodb), or the CSV file for --data csv")
+    p.add_argument("--classes", choices=["4", "7"], default="4", help="EmoDB class set")
+    p.add_argument("--speakers", default=None, help="comma-separated speakers/groups to keep (quick runs)")
+    p.add_argument("--limit-per-group", type=int, default=None, help="at most N utterances per speaker/group")
+    p.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    for f in fields(TrainConfig):
+        if f.name in ("pooling", "label_smoothing"):
+            continue
+        p.add_argument(f"--{f.name.replace('_', '-')}", type=type(f.default), default=None,
+                       help=f"TrainConfig.{f.name} (default {f.default})")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m training", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="train the final head and write a browser model folder")
+    _common(b)
+    b.add_argument("--head", choices=sorted(POOLINGS), default="corrap")
+    b.add_argument("--label-smoothing", type=float, default=0.1)
+    b.add_argument("--variants", default=",".join(ALL_VARIANTS), help="upstream variants to export")
+    b.add_argument("--out", required=True, type=Path, help="e.g. public/models/<name>")
+    b.add_argument("--name", default=None, help="model name (default: the --out folder name)")
+    b.add_argument("--version", default="1.0.0")
+    b.add_argument("--description", default=None)
+    b.add_argument("--evaluate", action="store_true", help="also run leave-one-group-out and record metrics")
+    b.add_argument("--fidelity-files", type=int, default=8, help="audio files for the variant fidelity report")
+    b.add_argument("--no-fidelity", action="store_true")
+    b.add_argument("--licence", default=None, help="overall licence line (default: upstream's and head's)")
+    b.add_argument("--head-licence", default="MIT", help="licence of the trained head weights")
+
+    e = sub.add_parser("evaluate", help="leave-one-group-out grid over heads x label smoothing")
+    _common(e)
+    e.add_argument("--heads", default=",".join(POOLINGS))
+    e.add_argument("--label-smoothing", default="0.1", help="comma-separated, e.g. 0,0.1")
+    e.add_argument("--out", required=True, type=Path, help="results JSON")
+
+    x = sub.add_parser("export-upstream", help="export upstream ONNX variants only")
+    x.add_argument("--upstream", required=True)
+    x.add_argument("--variants", default=",".join(ALL_VARIANTS))
+    x.add_argument("--out", required=True, type=Path)
+    x.add_argument("--threads", type=int, default=2)
+    return ap
+
+
+def main(argv: list[str] | None = None):
+    args = parser().parse_args(argv)
+    return {"build": cmd_build, "evaluate": cmd_evaluate, "export-upstream": cmd_export_upstream}[args.command](args)
