@@ -1,0 +1,92 @@
+/**
+ * The real Silero VAD v5 model on onnxruntime-web's WASM backend, running in Node, with
+ * the same pipeline (framing + frame processor, default options) the worker uses.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { Resampler } from '../../src/audio/resample';
+import { decodeWav } from '../../src/audio/wav';
+import type { UtteranceEvent, VadEvent } from '../../src/vad/events';
+import { VadPipeline } from '../../src/vad/pipeline';
+import { createSileroVad, type SileroVad } from '../../src/vad/silero';
+
+const ROOT = resolve(__dirname, '../..');
+const FIXTURES = resolve(ROOT, '../shared/data/fixtures');
+const fixtures = JSON.parse(readFileSync(resolve(FIXTURES, 'fixtures.json'), 'utf8')) as Record<
+  string,
+  { utterances: { start_s: number; end_s: number }[] }
+>;
+
+let vad: SileroVad;
+
+beforeAll(async () => {
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.wasmPaths = new URL('node_modules/onnxruntime-web/dist/', `file://${ROOT}/`).href;
+  vad = await createSileroVad(new Uint8Array(readFileSync(resolve(ROOT, 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx'))), ort);
+});
+
+function load(name: string): { samples: Float32Array; rate: number } {
+  const { info, samples } = decodeWav(new Uint8Array(readFileSync(resolve(FIXTURES, name))));
+  return { samples, rate: info.sampleRate };
+}
+
+/** Pushes 16 kHz audio in irregular chunks (as the microphone/file paths do) and collects events. */
+async function segment(samples: Float32Array): Promise<VadEvent[]> {
+  const events: VadEvent[] = [];
+  const pipe = new VadPipeline(vad, {}, (e) => events.push(e));
+  pipe.reset();
+  for (let at = 0; at < samples.length; at += 4000) await pipe.push(samples.subarray(at, at + 4000));
+  await pipe.flush();
+  return events;
+}
+
+/** Every detected utterance overlaps exactly one true one, and each true one is found once. */
+function expectMatches(utts: UtteranceEvent[], truth: { start_s: number; end_s: number }[]) {
+  const hits = truth.map((t) => utts.filter((u) => u.startSample / 16000 < t.end_s && u.endSample / 16000 > t.start_s).length);
+  expect(hits.filter((h) => h === 1).length).toBeGreaterThanOrEqual(truth.length - 2);
+  for (const u of utts) expect(u.audio.length).toBe(u.endSample - u.startSample);
+}
+
+describe('Silero VAD v5 (onnxruntime-web WASM in Node)', () => {
+  test('scores silence low and speech high', async () => {
+    vad.reset();
+    const silence = new Float32Array(512);
+    for (let i = 0; i < 10; i++) expect(await vad.process(silence)).toBeLessThan(0.1);
+    const { samples } = load('three_utterances_16k.wav');
+    vad.reset();
+    let max = 0;
+    // 1.0-3.0 s is an EmoDB sentence.
+    for (let at = 16000; at + 512 <= 48000; at += 512) max = Math.max(max, await vad.process(samples.subarray(at, at + 512)));
+    expect(max).toBeGreaterThan(0.9);
+  });
+
+  test('three_utterances_16k.wav: 3 utterances at the true places', async () => {
+    const events = await segment(load('three_utterances_16k.wav').samples);
+    const utts = events.filter((e): e is UtteranceEvent => e.type === 'utterance');
+    expect(utts).toHaveLength(3);
+    expectMatches(utts, fixtures.three_utterances.utterances);
+  });
+
+  test('three_utterances_48k.wav through the resampler: 3 utterances', async () => {
+    const { samples, rate } = load('three_utterances_48k.wav');
+    expect(rate).toBe(48000);
+    const r = new Resampler(rate);
+    const head = r.process(samples);
+    const tail = r.flush();
+    const x = new Float32Array(head.length + tail.length);
+    x.set(head);
+    x.set(tail, head.length);
+    const utts = (await segment(x)).filter((e): e is UtteranceEvent => e.type === 'utterance');
+    expect(utts).toHaveLength(3);
+    expectMatches(utts, fixtures.three_utterances.utterances);
+  });
+
+  test('long_30_utterances_16k.wav: 30 ± 2 utterances', async () => {
+    const events = await segment(load('long_30_utterances_16k.wav').samples);
+    const utts = events.filter((e): e is UtteranceEvent => e.type === 'utterance');
+    expect(Math.abs(utts.length - 30)).toBeLessThanOrEqual(2);
+    expectMatches(utts, fixtures.long_30_utterances.utterances);
+  }, 60000);
+});
