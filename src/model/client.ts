@@ -1,0 +1,326 @@
+/**
+ * Main-thread handle of the inference worker. Creates the worker, loads the model,
+ * classifies utterances, and survives faults: a crashed worker is restarted (model
+ * reloaded from the Cache API) and its in-flight final requests retried once; a WebGPU
+ * failure inside the worker switches to WASM without losing the request.
+ */
+import type { BackendChoice, BackendName, BackendPreference } from './backend.ts';
+import { InferenceError, ModelLoadError, type ModelLoadErrorCode, type InferenceErrorCode } from './errors.ts';
+import type { Manifest } from './manifest.ts';
+import type { LoadProgress } from './progress.ts';
+import type { FromWorker, InitMessage, ReadyMessage, RequestKind, SerializedError, SimulatedFault, ToWorker } from './protocol.ts';
+
+/** Options of {@link InferenceClient.create}. */
+export interface InferenceClientOptions {
+  /** manifest.json URL, absolute or relative to the page. */
+  manifestUrl: string;
+  /** `auto` (default) picks WebGPU only on a hardware adapter. */
+  backend?: BackendPreference;
+  /** Preferred upstream variant id (e.g. `fp32`), used when it runs on the chosen backend. */
+  variant?: string;
+  /**
+   * Folder of onnxruntime-web's wasm/mjs files. Relative values resolve against the page;
+   * default: `vendor/ort/` beside the built app (resolved from this bundle's URL, so an
+   * embed served from a CDN or sub-folder finds it).
+   */
+  assetBase?: string;
+  onProgress?: (event: LoadProgress) => void;
+  /** Worker factory (tests, custom bundling). Default: the bundled worker.ts module. */
+  createWorker?: () => Worker;
+}
+
+/** Result of {@link InferenceClient.classify}. */
+export interface ClassifyResult {
+  /** Probability per label, same order as `labels`; sums to 1. */
+  probabilities: Float32Array;
+  labels: string[];
+  /** Worker-side run time in milliseconds. */
+  inferenceMs: number;
+  backend: BackendName;
+}
+
+/** Payloads of the client's events. */
+export interface InferenceClientEvents {
+  /** The worker switched backend (WebGPU failed or its device was lost). */
+  'backend-changed': BackendChoice;
+  /** The worker crashed and was restarted; `retried` final requests were re-sent. */
+  'worker-restarted': { reason: string; retried: number };
+  /** An unrecoverable error (e.g. the restarted worker could not reload the model). */
+  error: Error;
+}
+
+interface Pending {
+  kind: RequestKind;
+  audio: Float32Array;
+  retried: boolean;
+  resolve: (r: ClassifyResult) => void;
+  reject: (e: Error) => void;
+}
+
+/** Restarts allowed within {@link RESTART_WINDOW_MS} before the client gives up. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
+
+/** Rebuilds a typed error from its serialized form. */
+function revive(e: SerializedError): Error {
+  if (e.name === 'ModelLoadError') return new ModelLoadError((e.code ?? 'network') as ModelLoadErrorCode, e.message, e.url);
+  if (e.name === 'InferenceError') return new InferenceError((e.code ?? 'run-failed') as InferenceErrorCode, e.message);
+  return new Error(e.message);
+}
+
+/** Default location of onnxruntime-web's files: `vendor/ort/` beside the built app. */
+function defaultAssetBase(): string {
+  // A variable, not a literal: Vite must not try to bundle the folder at build time.
+  const rel = '../vendor/ort/';
+  return new URL(rel, import.meta.url).href;
+}
+
+function defaultWorker(): Worker {
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'inference' });
+}
+
+function pageBase(): string {
+  return globalThis.document?.baseURI ?? globalThis.location?.href ?? 'http://localhost/';
+}
+
+/** Main-thread API of the inference worker. */
+export class InferenceClient {
+  /** The validated manifest of the loaded model. */
+  readonly manifest: Manifest;
+  /** Absolute URL of the manifest (model card and files resolve against it). */
+  readonly manifestUrl: string;
+  private choice: BackendChoice;
+  private worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private disposed = false;
+  private restarting = false;
+  private restarts: number[] = [];
+  private readonly listeners: { [K in keyof InferenceClientEvents]: Set<(p: InferenceClientEvents[K]) => void> } = {
+    'backend-changed': new Set(),
+    'worker-restarted': new Set(),
+    error: new Set(),
+  };
+
+  private constructor(
+    worker: Worker,
+    ready: ReadyMessage,
+    private readonly init: InitMessage,
+    private readonly createWorker: () => Worker,
+  ) {
+    this.worker = worker;
+    this.manifest = ready.manifest;
+    this.manifestUrl = ready.manifestUrl;
+    this.choice = ready.backend;
+    this.attach(worker);
+  }
+
+  /**
+   * Starts the worker and loads the model (progress through `onProgress`).
+   * Rejects with {@link ModelLoadError} (`code` says why) when loading fails.
+   */
+  static async create(opts: InferenceClientOptions): Promise<InferenceClient> {
+    const base = pageBase();
+    const init: InitMessage = {
+      type: 'init',
+      manifestUrl: new URL(opts.manifestUrl, base).href,
+      preference: opts.backend ?? 'auto',
+      wasmPaths: opts.assetBase !== undefined ? withSlash(new URL(opts.assetBase, base).href) : defaultAssetBase(),
+      ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
+    };
+    const createWorker = opts.createWorker ?? defaultWorker;
+    const worker = createWorker();
+    const ready = await startWorker(worker, init, opts.onProgress);
+    return new InferenceClient(worker, ready, init, createWorker);
+  }
+
+  /** Backend, variant and the reason they were chosen (changes on fallback). */
+  get backend(): BackendChoice {
+    return this.choice;
+  }
+
+  /** Class names, in the order of `probabilities`. */
+  get labels(): string[] {
+    return this.manifest.labels;
+  }
+
+  /**
+   * Classifies mono 16 kHz audio. `audio16k` is copied, never detached.
+   * `provisional` requests still waiting when a newer request arrives reject with
+   * {@link InferenceError} code `superseded`; `final` requests are never dropped.
+   */
+  classify(audio16k: Float32Array, kind: RequestKind): Promise<ClassifyResult> {
+    if (this.disposed) return Promise.reject(new InferenceError('disposed', 'the inference client was disposed'));
+    const id = this.nextId++;
+    return new Promise<ClassifyResult>((resolve, reject) => {
+      this.pending.set(id, { kind, audio: audio16k, retried: false, resolve, reject });
+      if (!this.restarting) this.send(id);
+    });
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof InferenceClientEvents>(event: K, cb: (payload: InferenceClientEvents[K]) => void): () => void {
+    const set = this.listeners[event] as Set<(p: InferenceClientEvents[K]) => void>;
+    set.add(cb);
+    return () => set.delete(cb);
+  }
+
+  /** Test hook: makes the worker crash or lose its WebGPU device. */
+  simulateFault(fault: SimulatedFault): void {
+    this.post({ type: 'simulate-fault', fault });
+  }
+
+  /** Terminates the worker; pending requests reject with code `disposed`. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.post({ type: 'dispose' });
+    this.worker.terminate();
+    this.rejectAll((p) => p.reject(new InferenceError('disposed', 'the inference client was disposed')));
+  }
+
+  private emit<K extends keyof InferenceClientEvents>(event: K, payload: InferenceClientEvents[K]): void {
+    for (const cb of this.listeners[event] as Set<(p: InferenceClientEvents[K]) => void>) {
+      try {
+        cb(payload);
+      } catch (e) {
+        console.error(e);
+      }
+    }
+  }
+
+  private post(msg: ToWorker, transfer: Transferable[] = []): void {
+    this.worker.postMessage(msg, transfer);
+  }
+
+  private send(id: number): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    // Copy: the caller keeps its buffer (history playback), the copy is transferred.
+    const audio = p.audio.slice();
+    this.post({ type: 'classify', id, kind: p.kind, audio }, [audio.buffer]);
+  }
+
+  private attach(worker: Worker): void {
+    worker.onmessage = (event: MessageEvent<FromWorker>) => this.onMessage(event.data);
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      void this.restart(event.message || 'worker error');
+    };
+    worker.onmessageerror = () => void this.restart('worker message could not be deserialised');
+  }
+
+  private onMessage(msg: FromWorker): void {
+    switch (msg.type) {
+      case 'result': {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        p.resolve({ probabilities: msg.probabilities, labels: this.manifest.labels, inferenceMs: msg.inferenceMs, backend: msg.backend });
+        break;
+      }
+      case 'classify-error': {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        p.reject(revive(msg.error));
+        break;
+      }
+      case 'backend-changed':
+        this.choice = msg.backend;
+        this.emit('backend-changed', msg.backend);
+        break;
+      case 'progress':
+      case 'ready':
+      case 'init-error':
+        break; // only meaningful during start-up (startWorker)
+      default: {
+        const unknown: never = msg;
+        console.warn('unexpected worker message', unknown);
+      }
+    }
+  }
+
+  /** Replaces a crashed worker, reloads the model, re-sends final requests once. */
+  private async restart(reason: string): Promise<void> {
+    if (this.disposed || this.restarting) return;
+    this.restarting = true;
+    this.worker.onmessage = null;
+    this.worker.onerror = null;
+    this.worker.terminate();
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS).concat(now);
+
+    // Provisional results are stale by the time a new worker is up; finals get one retry.
+    const retry: number[] = [];
+    for (const [id, p] of [...this.pending]) {
+      if (p.kind === 'final' && !p.retried) {
+        p.retried = true;
+        retry.push(id);
+      } else {
+        this.pending.delete(id);
+        p.reject(new InferenceError('worker-crashed', `the inference worker crashed (${reason})`));
+      }
+    }
+    if (this.restarts.length > MAX_RESTARTS) {
+      this.fail(new InferenceError('worker-crashed', `the inference worker crashed ${this.restarts.length} times in a minute (${reason})`));
+      return;
+    }
+    try {
+      // Keep the backend that was working; the model comes from the Cache API now.
+      const init: InitMessage = { ...this.init, preference: this.choice.backend, variant: this.choice.variant };
+      const worker = this.createWorker();
+      const ready = await startWorker(worker, init);
+      if (this.disposed) {
+        worker.terminate();
+        return;
+      }
+      this.worker = worker;
+      this.choice = ready.backend;
+      this.attach(worker);
+      this.restarting = false;
+      for (const id of this.pending.keys()) this.send(id);
+      this.emit('worker-restarted', { reason, retried: retry.length });
+    } catch (e) {
+      this.fail(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  private fail(error: Error): void {
+    this.restarting = false;
+    this.disposed = true;
+    this.rejectAll((p) => p.reject(new InferenceError('worker-crashed', error.message)));
+    this.emit('error', error);
+  }
+
+  private rejectAll(fn: (p: Pending) => void): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    all.forEach(fn);
+  }
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+/** Sends `init` and waits for `ready` (forwarding progress) or `init-error`. */
+function startWorker(worker: Worker, init: InitMessage, onProgress?: (e: LoadProgress) => void): Promise<ReadyMessage> {
+  return new Promise<ReadyMessage>((resolve, reject) => {
+    const fail = (e: Error): void => {
+      worker.terminate();
+      reject(e);
+    };
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const msg = event.data;
+      if (msg.type === 'progress') onProgress?.(msg.event);
+      else if (msg.type === 'ready') resolve(msg);
+      else if (msg.type === 'init-error') fail(revive(msg.error));
+    };
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      fail(new ModelLoadError('session', `the inference worker failed while loading: ${event.message || 'unknown error'}`));
+    };
+    worker.postMessage(init satisfies ToWorker);
+  });
+}

@@ -1,0 +1,247 @@
+/**
+ * The worker's model owner: loads manifest + files, picks backend and variant, builds
+ * the pipeline, and keeps classifying when WebGPU fails (session creation, a run, or a
+ * lost device) by switching to WASM and retrying the same request.
+ * Dependencies are injected so the logic runs under Node with fakes or real ORT.
+ */
+import type * as Ort from 'onnxruntime-web';
+import {
+  type BackendChoice,
+  type BackendName,
+  type ProbedAdapter,
+  chooseVariant,
+  decideBackend,
+  probeAdapter,
+  wasmThreads,
+} from './backend.ts';
+import type { ModelCache } from './cache.ts';
+import { ModelLoadError, describeError } from './errors.ts';
+import { fetchModelFile, type ModelFileSpec } from './fetch-model.ts';
+import { type LoadedManifest, type Manifest, loadManifest, resolveModelUrl } from './manifest.ts';
+import { EmotionPipeline } from './pipeline.ts';
+import type { ProgressCallback } from './progress.ts';
+import type { InitMessage, SimulatedFault } from './protocol.ts';
+
+/** The onnxruntime-web module (`onnxruntime-web/webgpu` in the worker, `onnxruntime-web` in Node). */
+export type OrtModule = typeof Ort;
+
+/** What the engine needs from its environment. */
+export interface EngineDeps {
+  ort: OrtModule;
+  cache: ModelCache;
+  fetch?: typeof fetch;
+  /** `navigator.gpu`; undefined where WebGPU does not exist. */
+  gpu: GPU | undefined;
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number | undefined;
+  onProgress?: ProgressCallback;
+  /** Called after a switch to WASM while classifying. */
+  onBackendChanged?: (choice: BackendChoice) => void;
+}
+
+/** One classification. */
+export interface EngineResult {
+  probabilities: Float32Array;
+  inferenceMs: number;
+  backend: BackendName;
+}
+
+/** Loads a model and classifies with it. */
+export class InferenceEngine {
+  private constructor(
+    readonly loaded: LoadedManifest,
+    private pipeline: EmotionPipeline,
+    private current: BackendChoice,
+    private readonly headBytes: Uint8Array<ArrayBuffer>,
+    private readonly deps: EngineDeps,
+    /** Set (asynchronously) when the WebGPU device is lost. */
+    private readonly lost: DeviceLostRef,
+  ) {}
+
+  private get deviceLost(): string | null {
+    return this.lost.reason;
+  }
+
+  /** The manifest in use. */
+  get manifest(): Manifest {
+    return this.loaded.manifest;
+  }
+
+  /** Backend and variant in use. */
+  get choice(): BackendChoice {
+    return this.current;
+  }
+
+  /** Loads, picks the backend, builds and warms up the pipeline. Throws {@link ModelLoadError}. */
+  static async load(init: InitMessage, deps: EngineDeps): Promise<InferenceEngine> {
+    const loaded = await loadManifest(init.manifestUrl, { fetch: deps.fetch });
+    const { manifest } = loaded;
+    const threads = wasmThreads(deps.crossOriginIsolated, deps.hardwareConcurrency);
+    configureWasm(deps.ort, init.wasmPaths, threads);
+
+    const probed: ProbedAdapter | null = init.preference === 'wasm' ? null : await probeAdapter(deps.gpu);
+    const features = new Set(probed?.summary.features ?? []);
+    let decision = decideBackend(init.preference, probed?.summary ?? null);
+    let variant = chooseVariant(decision.backend, manifest.upstream.variants, features, init.variant);
+    if (variant === undefined && decision.backend === 'webgpu') {
+      decision = { backend: 'wasm', reason: `${decision.reason}; but no manifest variant runs on WebGPU here, so WASM` };
+      variant = chooseVariant('wasm', manifest.upstream.variants, features, init.variant);
+    }
+    if (variant === undefined) {
+      throw new ModelLoadError('unsupported', `No upstream variant of ${manifest.name} runs on ${decision.backend}`, loaded.url);
+    }
+    const adapter = probed
+      ? { vendor: probed.summary.vendor, architecture: probed.summary.architecture, fallback: probed.summary.fallback }
+      : undefined;
+
+    const upstreamSpec = variantSpec(loaded, variant);
+    const headSpec: ModelFileSpec = fileSpec(loaded, manifest.head);
+    const headBytes = manifest.head.bytes;
+    const overallTotal = headBytes + (manifest.upstream.variants.find((v) => v.id === variant)?.bytes ?? 0);
+    const head = await fetchModelFile(headSpec, {
+      cache: deps.cache,
+      fetch: deps.fetch,
+      onProgress: deps.onProgress,
+      overall: { offset: 0, total: overallTotal },
+    });
+    const upstream = await fetchModelFile(upstreamSpec, {
+      cache: deps.cache,
+      fetch: deps.fetch,
+      onProgress: deps.onProgress,
+      overall: { offset: headBytes, total: overallTotal },
+    });
+
+    let choice: BackendChoice = { backend: decision.backend, reason: decision.reason, adapter, variant, threads };
+    let pipeline: EmotionPipeline;
+    let lostRef: DeviceLostRef = { reason: null };
+    try {
+      if (decision.backend === 'webgpu' && probed) deps.ort.env.webgpu.adapter = probed.adapter;
+      pipeline = await buildPipeline(deps.ort, manifest, decision.backend, upstream.bytes, head.bytes);
+      await pipeline.warmUp();
+      if (decision.backend === 'webgpu') lostRef = await watchDevice(deps.ort);
+    } catch (e) {
+      if (decision.backend !== 'webgpu') throw e;
+      // WebGPU could not create or warm up the sessions: WASM keeps the product working.
+      const reason = `WebGPU failed (${describeError(e)}); using WASM`;
+      const wasmVariant = chooseVariant('wasm', manifest.upstream.variants, features, init.variant);
+      if (wasmVariant === undefined) throw e;
+      const bytes =
+        wasmVariant === variant ? upstream.bytes : (await fetchModelFile(variantSpec(loaded, wasmVariant), { cache: deps.cache, fetch: deps.fetch })).bytes;
+      pipeline = await buildPipeline(deps.ort, manifest, 'wasm', bytes, head.bytes);
+      await pipeline.warmUp();
+      choice = { backend: 'wasm', reason, adapter, variant: wasmVariant, threads };
+    }
+    const engine = new InferenceEngine(loaded, pipeline, choice, head.bytes, deps, lostRef);
+    deps.onProgress?.({ status: 'ready', backend: choice.backend, variant: choice.variant });
+    return engine;
+  }
+
+  /**
+   * Classifies one utterance. On WebGPU, a failed run or a lost device switches to WASM
+   * (reported through `onBackendChanged`) and the same audio is run again there.
+   */
+  async classify(audio: Float32Array): Promise<EngineResult> {
+    if (this.current.backend === 'webgpu' && this.deviceLost !== null) {
+      await this.switchToWasm(`WebGPU device lost (${this.deviceLost}); continuing on WASM`);
+    }
+    const t0 = performance.now();
+    try {
+      const probabilities = await this.pipeline.run(audio);
+      return { probabilities, inferenceMs: performance.now() - t0, backend: this.current.backend };
+    } catch (e) {
+      if (this.current.backend !== 'webgpu' || (e instanceof Error && e.name === 'InferenceError' && isInputError(e))) throw e;
+      const why = this.deviceLost !== null ? `WebGPU device lost (${this.deviceLost})` : `WebGPU run failed (${describeError(e)})`;
+      await this.switchToWasm(`${why}; continuing on WASM`);
+      const t1 = performance.now();
+      const probabilities = await this.pipeline.run(audio);
+      return { probabilities, inferenceMs: performance.now() - t1, backend: this.current.backend };
+    }
+  }
+
+  /** Test hook: simulates a lost WebGPU device (destroys it). */
+  async simulateDeviceLost(): Promise<void> {
+    if (this.current.backend !== 'webgpu') return;
+    const device = await this.deps.ort.env.webgpu.device;
+    device.destroy();
+  }
+
+  /** Releases the sessions. */
+  async release(): Promise<void> {
+    await this.pipeline.release();
+  }
+
+  private async switchToWasm(reason: string): Promise<void> {
+    const { manifest } = this.loaded;
+    const variant = chooseVariant('wasm', manifest.upstream.variants, new Set());
+    if (variant === undefined) throw new ModelLoadError('unsupported', `${reason}, but no manifest variant runs on WASM`);
+    await this.pipeline.release().catch(() => undefined);
+    const up = await fetchModelFile(variantSpec(this.loaded, variant), { cache: this.deps.cache, fetch: this.deps.fetch });
+    const pipeline = await buildPipeline(this.deps.ort, manifest, 'wasm', up.bytes, this.headBytes);
+    await pipeline.warmUp();
+    this.pipeline = pipeline;
+    this.lost.reason = null;
+    this.current = { ...this.current, backend: 'wasm', variant, reason };
+    this.deps.onBackendChanged?.(this.current);
+  }
+}
+
+/** Faults the engine can simulate. */
+export type EngineFault = Exclude<SimulatedFault, 'crash'>;
+
+function isInputError(e: Error): boolean {
+  return (e as Error & { code?: string }).code === 'invalid-input';
+}
+
+function configureWasm(ort: OrtModule, wasmPaths: string, threads: number): void {
+  ort.env.wasm.wasmPaths = wasmPaths;
+  ort.env.wasm.numThreads = threads;
+  // Already inside a worker: ORT's own proxy worker would only add a hop.
+  ort.env.wasm.proxy = false;
+}
+
+/** Shared cell the device-lost promise writes into. */
+interface DeviceLostRef {
+  reason: string | null;
+}
+
+async function watchDevice(ort: OrtModule): Promise<DeviceLostRef> {
+  const ref: DeviceLostRef = { reason: null };
+  try {
+    const device = await ort.env.webgpu.device;
+    void device.lost.then((info) => {
+      ref.reason = info.message || info.reason || 'unknown reason';
+    });
+  } catch {
+    // no device to watch; run failures still trigger the fallback
+  }
+  return ref;
+}
+
+function fileSpec(loaded: LoadedManifest, ref: { file: string; sha256: string; bytes: number }): ModelFileSpec {
+  return { url: resolveModelUrl(ref.file, loaded.url), sha256: ref.sha256, bytes: ref.bytes };
+}
+
+function variantSpec(loaded: LoadedManifest, id: string): ModelFileSpec {
+  const v = loaded.manifest.upstream.variants.find((x) => x.id === id);
+  if (!v) throw new ModelLoadError('unsupported', `manifest has no upstream variant "${id}"`, loaded.url);
+  return fileSpec(loaded, v);
+}
+
+/** Builds the two-session pipeline on a backend. */
+export async function buildPipeline(
+  ort: OrtModule,
+  manifest: Manifest,
+  backend: BackendName,
+  upstream: Uint8Array,
+  head: Uint8Array,
+): Promise<EmotionPipeline> {
+  return EmotionPipeline.create({
+    backend,
+    upstream,
+    head,
+    minSamples: manifest.upstream.min_samples,
+    numClasses: manifest.labels.length,
+    createSession: (bytes, options) => ort.InferenceSession.create(bytes, options),
+    makeTensor: (data, dims) => new ort.Tensor('float32', data, dims),
+  });
+}

@@ -1,0 +1,174 @@
+/**
+ * The model manifest (schemas/manifest.schema.json): types, validation and loading.
+ * Validation uses a validator generated ahead of time (no eval under the app's CSP);
+ * errors name the failing field. File paths resolve relative to the manifest URL.
+ */
+import { ModelLoadError, describeError } from './errors.ts';
+import { validate, type ValidationError } from './manifest-validator.generated.js';
+import type { BackendName } from './backend.ts';
+
+/** A file next to the manifest. */
+export interface ManifestFileRef {
+  /** Path relative to the manifest's folder. */
+  file: string;
+  bytes: number;
+  /** Lowercase hex SHA-256. */
+  sha256: string;
+}
+
+/** One upstream variant (`upstream.<id>.onnx`). */
+export interface UpstreamVariant extends ManifestFileRef {
+  /** fp32 | fp16 | q8 | q4 | int8 | ... */
+  id: string;
+  /** Weight storage dtype, e.g. float32, float16, int8, int4 (IO is always float32). */
+  dtype: string;
+  /** Backends this variant runs on. */
+  backends: BackendName[];
+  /** Device features needed, e.g. `shader-f16`. */
+  requires: string[];
+}
+
+/** Upstream description: waveform [1, S] -> hidden_states [L, T, D]. */
+export interface UpstreamSpec {
+  name: string;
+  kind: string;
+  num_layers: number;
+  dim: number;
+  downsample_rate: number;
+  min_samples: number;
+  normalization: 'none' | 'zero_mean_unit_var';
+  input: 'waveform';
+  output: 'hidden_states';
+  variants: UpstreamVariant[];
+  licence: string;
+  provenance: string;
+}
+
+/** Head description: hidden_states [L, T, D] -> probabilities [1, C]. */
+export interface HeadSpec extends ManifestFileRef {
+  type: 'mean' | 'meanstd' | 'cp' | 'corrap';
+  input: 'hidden_states';
+  output: 'probabilities';
+  label_smoothing?: number;
+  licence: string;
+  provenance: string;
+}
+
+/** Cross-validation metrics of the model (shown on the model card). */
+export interface ManifestMetrics {
+  protocol: string;
+  dataset: string;
+  classes: string[];
+  folds: Array<{ group: string; n_test: number; accuracy: number; uar: number }>;
+  mean_accuracy: number;
+  std_accuracy: number;
+  mean_uar: number;
+  std_uar?: number;
+  confusion: number[][];
+}
+
+/** A validated manifest as written by training/manifest.py. */
+export interface Manifest {
+  name: string;
+  version: string;
+  description?: string;
+  /** Class names in the order of the head's output. */
+  labels: string[];
+  sample_rate: 16000;
+  upstream: UpstreamSpec;
+  head: HeadSpec;
+  metrics?: ManifestMetrics;
+  fidelity?: ManifestFileRef;
+  licence: string;
+  provenance: string;
+  /** Model card path relative to the manifest. */
+  model_card: string;
+}
+
+/** A manifest plus the URL it came from (every relative path resolves against it). */
+export interface LoadedManifest {
+  manifest: Manifest;
+  /** Absolute URL of manifest.json. */
+  url: string;
+}
+
+/** `manifest.upstream.variants.0.sha256`-style name of a JSON Pointer. */
+function fieldName(pointer: string): string {
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return ['manifest', ...parts].join('.');
+}
+
+/** One readable line per schema error, naming the field. */
+export function formatValidationErrors(errors: readonly ValidationError[]): string[] {
+  const lines = errors.map((e) => {
+    const missing = e.params['missingProperty'];
+    if (e.keyword === 'required' && typeof missing === 'string') {
+      return `${fieldName(`${e.instancePath}/${missing}`)}: is required`;
+    }
+    const extra = e.params['additionalProperty'];
+    if (e.keyword === 'additionalProperties' && typeof extra === 'string') {
+      return `${fieldName(`${e.instancePath}/${extra}`)}: is not an allowed field`;
+    }
+    return `${fieldName(e.instancePath)}: ${e.message ?? e.keyword}`;
+  });
+  return [...new Set(lines)];
+}
+
+/**
+ * Validates parsed JSON against the schema plus the checks a schema cannot express.
+ * Throws {@link ModelLoadError} `invalid-manifest` whose message names each failing field.
+ */
+export function validateManifest(data: unknown, url = 'manifest.json'): Manifest {
+  if (!validate(data)) {
+    const lines = formatValidationErrors(validate.errors ?? []);
+    throw new ModelLoadError('invalid-manifest', `Invalid model manifest ${url}:\n  ${lines.join('\n  ')}`, url);
+  }
+  const m = data as Manifest;
+  const ids = m.upstream.variants.map((v) => v.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup !== undefined) {
+    throw new ModelLoadError('invalid-manifest', `Invalid model manifest ${url}:\n  manifest.upstream.variants: duplicate id "${dup}"`, url);
+  }
+  return m;
+}
+
+/** Absolute URL of a manifest-relative path. */
+export function resolveModelUrl(path: string, manifestUrl: string): string {
+  return new URL(path, manifestUrl).href;
+}
+
+/**
+ * Fetches and validates a manifest. `manifestUrl` may be relative to `base`
+ * (default: the document or worker location). Throws {@link ModelLoadError}.
+ */
+export async function loadManifest(manifestUrl: string, opts: { base?: string; fetch?: typeof fetch } = {}): Promise<LoadedManifest> {
+  const url = new URL(manifestUrl, opts.base ?? globalThis.location?.href).href;
+  const doFetch = opts.fetch ?? fetch;
+  let res: Response;
+  try {
+    // Always revalidate: a new model version must not be hidden by the HTTP cache.
+    res = await doFetch(url, { cache: 'no-cache' });
+  } catch (e) {
+    throw new ModelLoadError('network', `Could not fetch the model manifest ${url}: ${describeError(e)}`, url, { cause: e });
+  }
+  if (res.status === 404 || res.status === 410) {
+    throw new ModelLoadError('not-found', `Model manifest not found (HTTP ${res.status}): ${url}`, url);
+  }
+  if (!res.ok) throw new ModelLoadError('network', `HTTP ${res.status} while fetching the model manifest ${url}`, url);
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (e) {
+    throw new ModelLoadError('network', `Could not read the model manifest ${url}: ${describeError(e)}`, url, { cause: e });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ModelLoadError('invalid-manifest', `Model manifest ${url} is not valid JSON: ${describeError(e)}`, url, { cause: e });
+  }
+  return { manifest: validateManifest(json, url), url };
+}

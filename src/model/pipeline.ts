@@ -1,0 +1,191 @@
+/**
+ * The model itself: upstream session -> head session -> probabilities.
+ * On WebGPU the upstream's `hidden_states` stay on the GPU (gpu-buffer output) and go
+ * straight into the head; they are disposed after every run. Runs are serialised.
+ */
+import type { InferenceSession, Tensor } from 'onnxruntime-web';
+import type { BackendName } from './backend.ts';
+import { InferenceError, ModelLoadError, describeError } from './errors.ts';
+import { SerialQueue } from './run-queue.ts';
+
+/** The part of an onnxruntime session the pipeline uses (fakes implement it in tests). */
+export interface SessionLike {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, Tensor>): Promise<Readonly<Record<string, Tensor>>>;
+  release(): Promise<void>;
+}
+
+/** Creates a session from model bytes (wraps `ort.InferenceSession.create`). */
+export type CreateSession = (model: Uint8Array, options: InferenceSession.SessionOptions) => Promise<SessionLike>;
+
+/** Makes a CPU float32 tensor (wraps `new ort.Tensor('float32', data, dims)`). */
+export type MakeTensor = (data: Float32Array, dims: readonly number[]) => Tensor;
+
+/** Everything {@link EmotionPipeline.create} needs. */
+export interface PipelineConfig {
+  backend: BackendName;
+  /** Bytes of `upstream.<variant>.onnx`. */
+  upstream: Uint8Array;
+  /** Bytes of `head.onnx`. */
+  head: Uint8Array;
+  /** Shortest input yielding one frame; shorter inputs are zero-padded to it. */
+  minSamples: number;
+  /** Number of classes C the head must output. */
+  numClasses: number;
+  createSession: CreateSession;
+  makeTensor: MakeTensor;
+}
+
+/** Names fixed by the model contract (docs/ARCHITECTURE.md). */
+export const IO = {
+  waveform: 'waveform',
+  hidden: 'hidden_states',
+  probabilities: 'probabilities',
+} as const;
+
+/** Session options for one of the two sessions on a backend. */
+export function sessionOptions(backend: BackendName, which: 'upstream' | 'head'): InferenceSession.SessionOptions {
+  const options: InferenceSession.SessionOptions = {
+    executionProviders: [backend],
+    graphOptimizationLevel: 'all',
+  };
+  if (backend === 'webgpu' && which === 'upstream') {
+    // Keep hidden states on the GPU: the head reads them there, no read-back in between.
+    return { ...options, preferredOutputLocation: { [IO.hidden]: 'gpu-buffer' } };
+  }
+  return options;
+}
+
+/**
+ * Validates a mono 16 kHz waveform and zero-pads it to `minSamples`.
+ * Throws {@link InferenceError} `invalid-input` for empty or non-finite input.
+ */
+export function prepareWaveform(waveform: Float32Array, minSamples: number): Float32Array {
+  if (waveform.length === 0) throw new InferenceError('invalid-input', 'waveform is empty (0 samples)');
+  for (let i = 0; i < waveform.length; i++) {
+    if (!Number.isFinite(waveform[i])) {
+      throw new InferenceError('invalid-input', `waveform[${i}] is ${waveform[i]} (samples must be finite)`);
+    }
+  }
+  if (waveform.length >= minSamples) return waveform;
+  const padded = new Float32Array(minSamples);
+  padded.set(waveform);
+  return padded;
+}
+
+/** Upstream + head sessions with a serial run queue. */
+export class EmotionPipeline {
+  /** Backend both sessions run on. */
+  readonly backend: BackendName;
+  private readonly queue = new SerialQueue();
+  private released = false;
+
+  private constructor(
+    private readonly upstream: SessionLike,
+    private readonly head: SessionLike,
+    private readonly config: PipelineConfig,
+  ) {
+    this.backend = config.backend;
+  }
+
+  /** Creates both sessions and checks their input/output names against the contract. */
+  static async create(config: PipelineConfig): Promise<EmotionPipeline> {
+    const upstream = await createChecked(config, 'upstream', config.upstream, IO.waveform, IO.hidden);
+    let head: SessionLike;
+    try {
+      head = await createChecked(config, 'head', config.head, IO.hidden, IO.probabilities);
+    } catch (e) {
+      await upstream.release().catch(() => undefined);
+      throw e;
+    }
+    return new EmotionPipeline(upstream, head, config);
+  }
+
+  /** One run on a short signal, so WebGPU compiles its shaders before the first real request. */
+  async warmUp(): Promise<void> {
+    const samples = Math.max(this.config.minSamples, 16000);
+    const noise = new Float32Array(samples);
+    // Low deterministic noise: silence would make a zero-variance normalisation degenerate.
+    for (let i = 0; i < samples; i++) noise[i] = 0.01 * Math.sin(i * 12.9898) * Math.sin(i * 0.37);
+    await this.run(noise);
+  }
+
+  /**
+   * Classifies one utterance: waveform float32 [S] mono 16 kHz -> probabilities [C].
+   * Queued: never overlaps another run on these sessions.
+   */
+  async run(waveform16k: Float32Array): Promise<Float32Array> {
+    const input = prepareWaveform(waveform16k, this.config.minSamples);
+    return this.queue.enqueue(() => this.runNow(input));
+  }
+
+  /** Releases both sessions after the queued runs finish. Idempotent. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.queue.idle().catch(() => undefined);
+    await Promise.allSettled([this.upstream.release(), this.head.release()]);
+  }
+
+  private async runNow(input: Float32Array): Promise<Float32Array> {
+    if (this.released) throw new InferenceError('disposed', 'the model was released');
+    const waveform = this.config.makeTensor(input, [1, input.length]);
+    let hidden: Tensor | undefined;
+    try {
+      const up = await this.upstream.run({ [IO.waveform]: waveform });
+      hidden = up[IO.hidden];
+      if (!hidden || hidden.dims.length !== 3 || hidden.type !== 'float32') {
+        throw new InferenceError(
+          'run-failed',
+          `upstream output ${IO.hidden} must be float32 [L, T, D]; got ${hidden ? `${hidden.type} [${hidden.dims.join(', ')}]` : 'nothing'}`,
+        );
+      }
+      const out = await this.head.run({ [IO.hidden]: hidden });
+      const probs = out[IO.probabilities];
+      const c = this.config.numClasses;
+      if (!probs || probs.type !== 'float32' || probs.size !== c) {
+        throw new InferenceError(
+          'run-failed',
+          `head output ${IO.probabilities} must be float32 [1, ${c}]; got ${probs ? `${probs.type} [${probs.dims.join(', ')}]` : 'nothing'}`,
+        );
+      }
+      const data = await probs.getData();
+      probs.dispose();
+      if (!(data instanceof Float32Array)) throw new InferenceError('run-failed', 'head output is not float32');
+      return Float32Array.from(data);
+    } catch (e) {
+      if (e instanceof InferenceError) throw e;
+      throw new InferenceError('run-failed', `${this.backend} run failed: ${describeError(e)}`, { cause: e });
+    } finally {
+      // GPU buffers are not garbage-collected: free them every run.
+      hidden?.dispose();
+      waveform.dispose();
+    }
+  }
+}
+
+async function createChecked(
+  config: PipelineConfig,
+  which: 'upstream' | 'head',
+  bytes: Uint8Array,
+  input: string,
+  output: string,
+): Promise<SessionLike> {
+  let session: SessionLike;
+  try {
+    session = await config.createSession(bytes, sessionOptions(config.backend, which));
+  } catch (e) {
+    throw new ModelLoadError('session', `Could not create the ${which} session on ${config.backend}: ${describeError(e)}`, undefined, {
+      cause: e,
+    });
+  }
+  if (!session.inputNames.includes(input) || !session.outputNames.includes(output)) {
+    await session.release().catch(() => undefined);
+    throw new ModelLoadError(
+      'session',
+      `${which} model must have input "${input}" and output "${output}"; it has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]`,
+    );
+  }
+  return session;
+}

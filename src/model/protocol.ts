@@ -1,0 +1,110 @@
+/**
+ * Messages between the main thread ({@link InferenceClient}) and the inference worker.
+ * Discriminated unions in both directions; nothing untyped crosses the boundary.
+ */
+import type { BackendChoice, BackendName, BackendPreference } from './backend.ts';
+import type { Manifest } from './manifest.ts';
+import type { LoadProgress } from './progress.ts';
+
+/** Whether a request may be dropped for a newer one (`provisional`) or never (`final`). */
+export type RequestKind = 'final' | 'provisional';
+
+/** Fault injection for tests (E2E fault-tolerance checks). */
+export type SimulatedFault = 'crash' | 'device-lost';
+
+/** Main -> worker: load the model. */
+export interface InitMessage {
+  type: 'init';
+  /** Absolute manifest URL. */
+  manifestUrl: string;
+  preference: BackendPreference;
+  /** Upstream variant id to prefer (e.g. `fp32`), when runnable. */
+  variant?: string;
+  /** Absolute URL prefix of onnxruntime-web's wasm/mjs files (ends with `/`). */
+  wasmPaths: string;
+}
+
+/** Main -> worker: classify one utterance (`audio` is transferred). */
+export interface ClassifyMessage {
+  type: 'classify';
+  id: number;
+  kind: RequestKind;
+  /** Mono 16 kHz float32 samples. */
+  audio: Float32Array;
+}
+
+/** Main -> worker: inject a fault (tests only). */
+export interface SimulateFaultMessage {
+  type: 'simulate-fault';
+  fault: SimulatedFault;
+}
+
+/** Main -> worker: release sessions; the client terminates the worker afterwards. */
+export interface DisposeMessage {
+  type: 'dispose';
+}
+
+/** Every message the worker accepts. */
+export type ToWorker = InitMessage | ClassifyMessage | SimulateFaultMessage | DisposeMessage;
+
+/** An Error flattened for postMessage. */
+export interface SerializedError {
+  name: 'ModelLoadError' | 'InferenceError' | 'Error';
+  /** `ModelLoadErrorCode` or `InferenceErrorCode` for the typed errors. */
+  code?: string;
+  message: string;
+  url?: string;
+}
+
+/** Worker -> main: load progress. */
+export interface ProgressMessage {
+  type: 'progress';
+  event: LoadProgress;
+}
+
+/** Worker -> main: model loaded and warmed up. */
+export interface ReadyMessage {
+  type: 'ready';
+  manifest: Manifest;
+  manifestUrl: string;
+  backend: BackendChoice;
+  /** Milliseconds from init to ready (download + sessions + warm-up). */
+  loadMs: number;
+}
+
+/** Worker -> main: loading failed. */
+export interface InitErrorMessage {
+  type: 'init-error';
+  error: SerializedError;
+}
+
+/** Worker -> main: probabilities for request `id`. */
+export interface ResultMessage {
+  type: 'result';
+  id: number;
+  probabilities: Float32Array;
+  inferenceMs: number;
+  backend: BackendName;
+}
+
+/** Worker -> main: request `id` failed (or was superseded). */
+export interface ClassifyErrorMessage {
+  type: 'classify-error';
+  id: number;
+  error: SerializedError;
+}
+
+/** Worker -> main: the backend changed (WebGPU failed or lost its device; now WASM). */
+export interface BackendChangedMessage {
+  type: 'backend-changed';
+  backend: BackendChoice;
+}
+
+/** Every message the worker sends. */
+export type FromWorker =
+  | ProgressMessage
+  | ReadyMessage
+  | InitErrorMessage
+  | ResultMessage
+  | ClassifyErrorMessage
+  | BackendChangedMessage;

@@ -1,0 +1,107 @@
+/**
+ * Inference worker entry: owns onnxruntime-web (WebGPU build, which includes WASM).
+ * Receives {@link ToWorker} messages, answers with {@link FromWorker}. One model per
+ * worker; requests run one at a time through the {@link RequestScheduler}.
+ */
+/// <reference lib="webworker" />
+import * as ort from 'onnxruntime-web/webgpu';
+import { ModelCache } from './cache.ts';
+import { InferenceEngine } from './engine.ts';
+import { InferenceError } from './errors.ts';
+import type { ClassifyMessage, FromWorker, InitMessage, SerializedError, ToWorker } from './protocol.ts';
+import { RequestScheduler } from './scheduler.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+/** Flattens an error for postMessage, keeping the typed errors' codes. */
+function serialize(e: unknown): SerializedError {
+  if (e instanceof Error) {
+    const code = (e as Error & { code?: unknown }).code;
+    const url = (e as Error & { url?: unknown }).url;
+    const name = e.name === 'ModelLoadError' || e.name === 'InferenceError' ? e.name : 'Error';
+    return {
+      name,
+      message: e.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(typeof url === 'string' ? { url } : {}),
+    };
+  }
+  return { name: 'Error', message: String(e) };
+}
+
+let engine: Promise<InferenceEngine> | null = null;
+
+const scheduler = new RequestScheduler<ClassifyMessage>(
+  async (req) => {
+    try {
+      if (!engine) throw new InferenceError('run-failed', 'model not loaded');
+      const result = await (await engine).classify(req.audio);
+      post(
+        { type: 'result', id: req.id, probabilities: result.probabilities, inferenceMs: result.inferenceMs, backend: result.backend },
+        [result.probabilities.buffer],
+      );
+    } catch (e) {
+      post({ type: 'classify-error', id: req.id, error: serialize(e) });
+    }
+  },
+  (dropped) => {
+    post({
+      type: 'classify-error',
+      id: dropped.id,
+      error: serialize(new InferenceError('superseded', 'a newer request replaced this provisional one')),
+    });
+  },
+);
+
+function init(msg: InitMessage): void {
+  const t0 = performance.now();
+  engine = InferenceEngine.load(msg, {
+    ort,
+    cache: ModelCache.fromGlobal(),
+    gpu: self.navigator.gpu,
+    crossOriginIsolated: self.crossOriginIsolated,
+    hardwareConcurrency: self.navigator.hardwareConcurrency,
+    onProgress: (event) => post({ type: 'progress', event }),
+    onBackendChanged: (backend) => post({ type: 'backend-changed', backend }),
+  });
+  engine.then(
+    (e) => post({ type: 'ready', manifest: e.manifest, manifestUrl: e.loaded.url, backend: e.choice, loadMs: performance.now() - t0 }),
+    (err: unknown) => post({ type: 'init-error', error: serialize(err) }),
+  );
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>): void => {
+  const msg = event.data;
+  switch (msg.type) {
+    case 'init':
+      init(msg);
+      break;
+    case 'classify':
+      scheduler.submit(msg);
+      break;
+    case 'simulate-fault':
+      if (msg.fault === 'crash') {
+        // An uncaught error reaches the main thread's worker.onerror, like a real crash.
+        setTimeout(() => {
+          throw new Error('simulated worker crash');
+        });
+      } else {
+        void engine?.then((e) => e.simulateDeviceLost());
+      }
+      break;
+    case 'dispose':
+      for (const req of scheduler.drain()) {
+        post({ type: 'classify-error', id: req.id, error: serialize(new InferenceError('disposed', 'the client was disposed')) });
+      }
+      void engine?.then((e) => e.release()).catch(() => undefined);
+      break;
+    default: {
+      const unknown: never = msg;
+      throw new Error(`unknown message ${JSON.stringify(unknown)}`);
+    }
+  }
+};
