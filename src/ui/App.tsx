@@ -1,9 +1,40 @@
-/** Top-level page: placeholder shell until the recognizer UI lands. */
-export function App() {
+import css from './styles.css?inline';
+import { ServicesContext, type AppServices } from './context';
+import { CurrentResult } from './components/CurrentResult';
+import { FilePanel } from './components/FilePanel';
+import { Footer } from './components/Footer';
+import { History } from './components/History';
+import { ListenPanel } from './components/ListenPanel';
+import { ModelStatus } from './components/ModelStatus';
+import { Notices } from './components/Notices';
+
+interface Props extends AppServices {
+  /** Which inputs to offer (the embed can restrict it). */
+  input?: 'mic' | 'file' | 'both';
+  /** Show the page title (hidden when embedded in a host page). */
+  title?: boolean;
+}
+
+/** The whole recognizer UI. Styles travel with it, so it renders the same in a shadow root. */
+export function App({ store, controller, input = 'both', title = true }: Props) {
   return (
-    <main>
-      <h1>Speech Emotion Recognizer</h1>
-      <p>Emotion probabilities for each utterance, computed on your device. No audio leaves this page.</p>
-    </main>
+    <ServicesContext.Provider value={{ store, controller }}>
+      <style>{css}</style>
+      <div className="ser-app">
+        {title ? (
+          <header>
+            <h1>Speech Emotion Recognizer</h1>
+            <p className="muted">Emotion probabilities for each utterance, computed on your device.</p>
+          </header>
+        ) : null}
+        <Notices />
+        <ModelStatus />
+        {input !== 'file' ? <ListenPanel /> : null}
+        <CurrentResult />
+        {input !== 'mic' ? <FilePanel /> : null}
+        <History />
+        <Footer />
+      </div>
+    </ServicesContext.Provider>
   );
 }

@@ -31,6 +31,8 @@ export interface StaticServerOptions {
   cors?: boolean;
   /** Extra headers on every response. */
   headers?: Record<string, string>;
+  /** Extra folders served under a URL prefix, e.g. { '/fixtures/': 'test/fixtures' }. */
+  mounts?: Record<string, string>;
 }
 
 export interface StaticServer {
@@ -45,8 +47,11 @@ export async function startStaticServer(opts: StaticServerOptions): Promise<Stat
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     requests.push(url.pathname);
-    let path = normalize(join(root, decodeURIComponent(url.pathname)));
-    if (!path.startsWith(root)) {
+    const mount = Object.entries(opts.mounts ?? {}).find(([prefix]) => url.pathname.startsWith(prefix));
+    const base = mount ? resolve(mount[1]) : root;
+    const rel = mount ? url.pathname.slice(mount[0].length) : url.pathname;
+    let path = normalize(join(base, decodeURIComponent(rel)));
+    if (!path.startsWith(base)) {
       res.writeHead(403).end();
       return;
     }

@@ -1,0 +1,11 @@
+/** What the view may ask of the app. Implemented by src/app/controller.ts. */
+export interface Controller {
+  startListening(): Promise<void>;
+  stopListening(): void;
+  analyseFiles(files: readonly File[]): void;
+  playUtterance(id: string): void;
+  clearHistory(): void;
+  retryModel(): void;
+  dismissNotice(id: number): void;
+  exportResults(format: 'json' | 'csv'): { filename: string; text: string; mime: string };
+}

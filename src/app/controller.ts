@@ -1,0 +1,275 @@
+/**
+ * Orchestrates capture -> segment -> model -> store. The only writer of the store.
+ * Views call the {@link Controller} methods; everything else arrives as events.
+ */
+import { InferenceClient, describeError, parseBackendParam, type BackendPreference, type LoadProgress } from '../model';
+import { toCSV, toJSON } from '../results/postprocess';
+import type { UtteranceResult } from '../results/types';
+import { HISTORY_LIMIT, transitions, type AppStore, type FileJob } from '../store/app-store';
+import type { VadEvent } from '../vad/events';
+import { AudioBank } from './audio-bank';
+import type { Controller } from './controller-types';
+import type { AppPorts, Segmenter } from './ports';
+
+export interface ControllerOptions {
+  manifestUrl: string;
+  backend: BackendPreference;
+  /** Folder with onnxruntime-web's files and the VAD model (default: vendor/ beside the bundle). */
+  assetBase?: string;
+}
+
+const SR = 16000;
+
+/** Reads `?model=` and `?backend=` from a page URL. */
+export function optionsFromUrl(href: string, defaultManifest: string): ControllerOptions {
+  const url = new URL(href);
+  return {
+    manifestUrl: url.searchParams.get('model') ?? defaultManifest,
+    backend: parseBackendParam(url.search) ?? 'auto',
+  };
+}
+
+export function createController(store: AppStore, opts: ControllerOptions, ports: AppPorts): Controller & {
+  init(): Promise<void>;
+  dispose(): void;
+  /** Subscribe to finished utterances (the embed API forwards these). */
+  onResult(cb: (r: UtteranceResult) => void): () => void;
+} {
+  const set = store.setState;
+  const get = store.getState;
+  const bank = new AudioBank(HISTORY_LIMIT);
+  const resultListeners = new Set<(r: UtteranceResult) => void>();
+  let client: InferenceClient | null = null;
+  let mic: { stop(): void } | null = null;
+  let micSegmenter: Segmenter | null = null;
+  let micStartedAt = 0;
+  let seq = 0;
+  const fileQueue: { job: FileJob; file: File }[] = [];
+  let fileWorkerBusy = false;
+
+  const notify = (kind: 'info' | 'warning' | 'error', text: string, action?: string) =>
+    set(transitions.notify(get(), kind, text, action));
+
+  async function loadModel(): Promise<void> {
+    set({ load: { phase: 'loading', loaded: 0, total: 0, file: null, error: null } });
+    try {
+      client?.dispose();
+      client = null;
+      const c = await InferenceClient.create({
+        manifestUrl: opts.manifestUrl,
+        backend: opts.backend,
+        assetBase: opts.assetBase ? new URL('ort/', opts.assetBase).href : undefined,
+        onProgress: (e: LoadProgress) => onProgress(e),
+      });
+      client = c;
+      const m = c.manifest;
+      set({
+        model: {
+          name: m.name,
+          version: m.version,
+          labels: m.labels,
+          cardUrl: m.model_card ? new URL(m.model_card, c.manifestUrl).href : null,
+          manifestUrl: c.manifestUrl,
+        },
+        backend: { backend: c.backend.backend, reason: c.backend.reason, variant: c.backend.variant, forced: opts.backend !== 'auto' },
+        load: { ...get().load, phase: 'ready', error: null },
+      });
+      c.on('backend-changed', (b) => {
+        set({ backend: { backend: b.backend, reason: b.reason, variant: b.variant, forced: false } });
+        notify('warning', `Switched to ${b.backend === 'wasm' ? 'WASM' : 'WebGPU'}: ${b.reason}`);
+      });
+      c.on('worker-restarted', (e) => notify('warning', `The inference worker stopped and was restarted (${e.reason}).`));
+      c.on('error', (e) => notify('error', `Inference failed: ${describeError(e)}`, 'Retry'));
+    } catch (e) {
+      set({ load: { ...get().load, phase: 'error', error: describeError(e) } });
+    }
+  }
+
+  function onProgress(e: LoadProgress): void {
+    if (e.status === 'progress') {
+      set({ load: { ...get().load, loaded: e.overallLoaded, total: e.overallTotal, file: e.file.split('/').pop() ?? e.file } });
+    }
+  }
+
+  function addResult(r: UtteranceResult, audio: Float32Array): void {
+    bank.put(r.id, audio);
+    set(transitions.addResult(get(), r));
+    bank.retain(new Set(get().order));
+    for (const cb of resultListeners) cb(r);
+  }
+
+  async function classify(audio: Float32Array, meta: Pick<UtteranceResult, 'source' | 'fileName' | 'startS' | 'endS'>): Promise<UtteranceResult | null> {
+    if (!client) return null;
+    const copy = audio.slice(); // the worker takes ownership of what it is sent
+    const out = await client.classify(audio, 'final');
+    const r: UtteranceResult = {
+      id: `u${++seq}`,
+      ...meta,
+      labels: out.labels,
+      probabilities: Array.from(out.probabilities),
+      at: Date.now(),
+      backend: out.backend,
+      inferenceMs: out.inferenceMs,
+    };
+    addResult(r, copy);
+    return r;
+  }
+
+  function onMicEvent(e: VadEvent): void {
+    const live = () => get().live;
+    switch (e.type) {
+      case 'speech-start':
+        set({ live: { ...live(), speech: true } });
+        break;
+      case 'misfire':
+        set({ live: { ...live(), speech: false, provisional: null } });
+        break;
+      case 'partial': {
+        const c = client;
+        if (!c) break;
+        const durationS = e.audio.length / SR;
+        c.classify(e.audio, 'provisional').then(
+          (out) => {
+            // A final result may have arrived meanwhile: only show while speech goes on.
+            if (live().speech) set({ live: { ...live(), provisional: { labels: out.labels, probabilities: Array.from(out.probabilities), durationS } } });
+          },
+          () => undefined, // superseded provisional requests are expected
+        );
+        break;
+      }
+      case 'utterance': {
+        set({ live: { ...live(), speech: e.reason === 'max-length', provisional: null, pending: live().pending + 1 } });
+        const startS = micStartedAt + e.startSample / SR;
+        classify(e.audio, { source: 'mic', startS, endS: micStartedAt + e.endSample / SR })
+          .catch((err) => notify('error', `Could not analyse an utterance: ${describeError(err)}`))
+          .finally(() => set({ live: { ...live(), pending: Math.max(0, live().pending - 1) } }));
+        break;
+      }
+    }
+  }
+
+  async function startListening(): Promise<void> {
+    if (get().live.mic === 'listening' || get().live.mic === 'starting') return;
+    set({ live: { ...get().live, mic: 'starting' } });
+    try {
+      micSegmenter ??= await ports.createSegmenter(onMicEvent);
+      micSegmenter.reset();
+      micStartedAt = 0;
+      let lastLevel = 0;
+      mic = await ports.startCapture({
+        onFrame: (frame) => micSegmenter?.push(frame),
+        onLevel: (rms) => {
+          const now = performance.now();
+          if (now - lastLevel > 100) {
+            lastLevel = now;
+            set({ live: { ...get().live, level: rms } });
+          }
+        },
+        onEnded: (reason) => {
+          notify('warning', `The microphone stopped: ${reason}. The utterance in progress was kept.`);
+          stopListening();
+        },
+      });
+      set({ live: { ...get().live, mic: 'listening' } });
+    } catch (e) {
+      mic = null;
+      set({ live: { ...get().live, mic: 'error', speech: false } });
+      notify('error', describeError(e));
+    }
+  }
+
+  function stopListening(): void {
+    mic?.stop();
+    mic = null;
+    // End of input closes (and analyses) the utterance in progress.
+    micSegmenter?.flush();
+    set({ live: { ...get().live, mic: 'off', speech: false, level: 0, provisional: null } });
+  }
+
+  function analyseFiles(files: readonly File[]): void {
+    for (const file of files) {
+      const job: FileJob = { id: `f${++seq}`, name: file.name, status: 'queued', progress: 0, durationS: null, utteranceIds: [], message: null };
+      set({ files: [...get().files, job] });
+      fileQueue.push({ job, file });
+    }
+    void drainFiles();
+  }
+
+  async function drainFiles(): Promise<void> {
+    if (fileWorkerBusy) return;
+    fileWorkerBusy = true;
+    try {
+      for (let next = fileQueue.shift(); next; next = fileQueue.shift()) await analyseFile(next.job, next.file);
+    } finally {
+      fileWorkerBusy = false;
+    }
+  }
+
+  async function analyseFile(job: FileJob, file: File): Promise<void> {
+    const update = (patch: Partial<FileJob>) => set(transitions.updateFile(get(), job.id, patch));
+    const ids: string[] = [];
+    const work: Promise<unknown>[] = [];
+    let segmenter: Segmenter | null = null;
+    try {
+      update({ status: 'decoding' });
+      const decoded = await ports.decodeFile(file, (fraction) => update({ progress: 0.1 + 0.6 * fraction }));
+      update({ status: 'analysing', durationS: decoded.durationS });
+      segmenter = await ports.createSegmenter((e) => {
+        if (e.type !== 'utterance') return;
+        work.push(
+          classify(e.audio, { source: 'file', fileName: file.name, startS: e.startSample / SR, endS: e.endSample / SR }).then((r) => {
+            if (r) ids.push(r.id);
+            update({ utteranceIds: [...ids] });
+          }),
+        );
+      });
+      await segmenter.pushAll(decoded.chunks, (fraction) => update({ progress: 0.1 + 0.6 * fraction }));
+      await Promise.all(work);
+      update({
+        status: 'done',
+        progress: 1,
+        utteranceIds: [...ids],
+        message: ids.length === 0 ? 'No speech found in this file.' : decoded.warning,
+      });
+    } catch (e) {
+      update({ status: 'error', message: describeError(e) });
+    } finally {
+      segmenter?.release();
+    }
+  }
+
+  return {
+    init: loadModel,
+    retryModel: () => void loadModel(),
+    startListening,
+    stopListening,
+    analyseFiles,
+    playUtterance(id) {
+      bank.play(id).catch((e) => notify('warning', describeError(e)));
+    },
+    clearHistory() {
+      set(transitions.clearHistory(get()));
+      bank.retain(new Set(get().order));
+    },
+    dismissNotice(id) {
+      set(transitions.dismiss(get(), id));
+    },
+    exportResults(format) {
+      const rows = get().order.map((id) => get().results[id]).filter((r) => r !== undefined);
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      return format === 'json'
+        ? { filename: `emotions-${stamp}.json`, text: toJSON(rows), mime: 'application/json' }
+        : { filename: `emotions-${stamp}.csv`, text: toCSV(rows), mime: 'text/csv' };
+    },
+    onResult(cb) {
+      resultListeners.add(cb);
+      return () => resultListeners.delete(cb);
+    },
+    dispose() {
+      stopListening();
+      micSegmenter?.release();
+      client?.dispose();
+      bank.clear();
+    },
+  };
+}

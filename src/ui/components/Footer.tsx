@@ -1,0 +1,37 @@
+import { useAppState } from '../context';
+
+/** Which model, which backend, and the privacy promise. */
+export function Footer() {
+  const model = useAppState((s) => s.model);
+  const backend = useAppState((s) => s.backend);
+  return (
+    <footer className="footer">
+      <p>
+        Model:{' '}
+        {model ? (
+          <>
+            <span data-testid="model-name">
+              {model.name} {model.version}
+            </span>
+            {model.cardUrl ? (
+              <>
+                {' '}
+                (<a href={model.cardUrl} target="_blank" rel="noreferrer">
+                  model card
+                </a>
+                )
+              </>
+            ) : null}
+          </>
+        ) : (
+          'not loaded'
+        )}
+        {' · '}Backend:{' '}
+        <span data-testid="backend" data-backend={backend?.backend ?? ''} title={backend?.reason}>
+          {backend ? `${backend.backend === 'webgpu' ? 'WebGPU' : 'WASM'} (${backend.variant})${backend.forced ? ', forced' : ''}` : '…'}
+        </span>
+      </p>
+      <p>Everything runs on this device: no audio leaves this page.</p>
+    </footer>
+  );
+}

@@ -1,0 +1,63 @@
+import { formatTime, percent, topClass } from '../../results/postprocess';
+import { useAppState, useController } from '../context';
+import { ProbabilityBars } from './ProbabilityBars';
+
+/** Every finished utterance: time, duration, top emotion, mini bars, play; clear and export. */
+export function History() {
+  const order = useAppState((s) => s.order);
+  const results = useAppState((s) => s.results);
+  const controller = useController();
+  const save = (format: 'json' | 'csv') => {
+    const { filename, text, mime } = controller.exportResults(format);
+    const url = URL.createObjectURL(new Blob([text], { type: mime }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = filename;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+  const rows = order.map((id) => results[id]).filter((r) => r !== undefined).reverse();
+  return (
+    <section className="panel history" aria-label="History">
+      <div className="history-head">
+        <h2>History ({rows.length})</h2>
+        <div className="history-actions">
+          <button type="button" onClick={() => save('json')} disabled={!rows.length}>
+            Export JSON
+          </button>
+          <button type="button" onClick={() => save('csv')} disabled={!rows.length}>
+            Export CSV
+          </button>
+          <button type="button" onClick={controller.clearHistory} disabled={!rows.length}>
+            Clear
+          </button>
+        </div>
+      </div>
+      {rows.length === 0 ? (
+        <p className="muted">No utterances yet.</p>
+      ) : (
+        <ol className="history-list">
+          {rows.map((r) => {
+            const top = topClass(r.labels, r.probabilities);
+            return (
+              <li key={r.id} className="history-item" data-top={top.label}>
+                <div className="history-meta">
+                  <button type="button" className="play" onClick={() => controller.playUtterance(r.id)} aria-label={`Play utterance at ${formatTime(r.startS)}`}>
+                    ▶
+                  </button>
+                  <span>
+                    <strong>{top.label}</strong> {percent(top.probability)}
+                  </span>
+                  <span className="muted">
+                    {r.fileName ?? new Date(r.at).toLocaleTimeString()} · {formatTime(r.startS)} · {(r.endS - r.startS).toFixed(1)} s
+                  </span>
+                </div>
+                <ProbabilityBars labels={r.labels} probabilities={r.probabilities} mini />
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,26 @@
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { AppState, AppStore } from '../store/app-store';
+import type { Controller } from '../app/controller-types';
+
+export interface AppServices {
+  store: AppStore;
+  controller: Controller;
+}
+
+export const ServicesContext = createContext<AppServices | null>(null);
+
+function useServices(): AppServices {
+  const s = useContext(ServicesContext);
+  if (!s) throw new Error('ServicesContext missing: wrap the UI in <ServicesContext.Provider>');
+  return s;
+}
+
+/** Select a slice of the app state; re-renders only when it changes. */
+export function useAppState<T>(selector: (s: AppState) => T): T {
+  return useStore(useServices().store, selector);
+}
+
+export function useController(): Controller {
+  return useServices().controller;
+}
