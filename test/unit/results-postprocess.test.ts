@@ -1,0 +1,46 @@
+import { describe, expect, test } from 'vitest';
+import { argmax, formatTime, percent, toCSV, toJSON, topClass } from '../../src/results/postprocess';
+import type { UtteranceResult } from '../../src/results/types';
+
+const r = (id: string, probabilities: number[], extra: Partial<UtteranceResult> = {}): UtteranceResult => ({
+  id,
+  source: 'file',
+  fileName: 'a,b "c".wav',
+  startS: 1.23456,
+  endS: 3.5,
+  labels: ['neutral', 'happiness', 'anger', 'sadness'],
+  probabilities,
+  at: Date.UTC(2026, 0, 2, 3, 4, 5),
+  backend: 'wasm',
+  inferenceMs: 12.345,
+  ...extra,
+});
+
+describe('post-processing', () => {
+  test('argmax and topClass pick the largest probability', () => {
+    expect(argmax([0.1, 0.7, 0.2])).toBe(1);
+    expect(topClass(['a', 'b', 'c'], [0.5, 0.2, 0.3])).toEqual({ label: 'a', probability: 0.5, index: 0 });
+  });
+  test('bad outputs are errors, not silent answers', () => {
+    expect(() => argmax([])).toThrow(/empty/);
+    expect(() => argmax([0.2, NaN])).toThrow(/not finite/);
+    expect(() => topClass(['a', 'b'], [1])).toThrow(/1 probabilities for 2 labels/);
+  });
+  test('formatting', () => {
+    expect(percent(0.8249)).toBe('82%');
+    expect(formatTime(0)).toBe('0:00.0');
+    expect(formatTime(75.26)).toBe('1:15.3');
+  });
+  test('JSON export keys probabilities by label and rounds times', () => {
+    const out = JSON.parse(toJSON([r('u1', [0.1, 0.2, 0.6, 0.1])]));
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ id: 'u1', top: 'anger', start_s: 1.235, end_s: 3.5, file: 'a,b "c".wav', at: '2026-01-02T03:04:05.000Z' });
+    expect(out[0].probabilities).toEqual({ neutral: 0.1, happiness: 0.2, anger: 0.6, sadness: 0.1 });
+  });
+  test('CSV export quotes cells with commas and quotes, one column per label', () => {
+    const lines = toCSV([r('u1', [0.1, 0.2, 0.6, 0.1]), r('u2', [0.7, 0.1, 0.1, 0.1], { source: 'mic', fileName: undefined })]).trim().split('\n');
+    expect(lines[0]).toBe('id,source,file,start_s,end_s,top,p_neutral,p_happiness,p_anger,p_sadness,backend,at');
+    expect(lines[1]).toBe('u1,file,"a,b ""c"".wav",1.235,3.5,anger,0.1,0.2,0.6,0.1,wasm,2026-01-02T03:04:05.000Z');
+    expect(lines[2].split(',')[5]).toBe('neutral');
+  });
+});
