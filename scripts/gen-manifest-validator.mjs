@@ -9,14 +9,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 import Ajv2020 from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const schemaPath = join(root, 'schemas/manifest.schema.json');
-const outPath = join(root, 'src/model/manifest-validator.generated.js');
+// --schema=PATH / --out=PATH override the defaults (the staleness test uses them).
+const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const schemaPath = arg('schema') ?? join(root, 'schemas/manifest.schema.json');
+const outPath = arg('out') ?? join(root, 'src/model/manifest-validator.generated.js');
 
 /** String length in code points (what JSON Schema's minLength counts). */
 const UCS2LENGTH = '((str) => { let n = 0; for (const _ of str) n++; return n; })';
@@ -48,21 +50,23 @@ export function generate(schemaText) {
   );
 }
 
-const check = process.argv.includes('--check');
-const text = generate(readFileSync(schemaPath, 'utf8'));
-if (check) {
-  let current = '';
-  try {
-    current = readFileSync(outPath, 'utf8');
-  } catch {
-    // missing counts as stale
+// Run only as a script, not when imported.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const text = generate(readFileSync(schemaPath, 'utf8'));
+  if (process.argv.includes('--check')) {
+    let current = '';
+    try {
+      current = readFileSync(outPath, 'utf8');
+    } catch {
+      // missing counts as stale
+    }
+    if (current !== text) {
+      console.error('src/model/manifest-validator.generated.js is stale: run node scripts/gen-manifest-validator.mjs');
+      process.exit(1);
+    }
+    console.log('manifest validator is up to date');
+  } else {
+    writeFileSync(outPath, text);
+    console.log(`wrote ${outPath}`);
   }
-  if (current !== text) {
-    console.error('src/model/manifest-validator.generated.js is stale: run node scripts/gen-manifest-validator.mjs');
-    process.exit(1);
-  }
-  console.log('manifest validator is up to date');
-} else {
-  writeFileSync(outPath, text);
-  console.log(`wrote ${outPath}`);
 }
