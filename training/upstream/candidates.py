@@ -1,0 +1,45 @@
+"""Spec strings for the pretrained upstreams found inside packages (and the log-mel floor).
+
+``build_spec("speech_embedding:hop=4")`` -> module; ``register_candidates(register)`` hands
+the same builders to the pipeline's registry (``register_upstream(name, builder)``).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .base import Upstream
+
+
+def _speech_embedding(args: str) -> Upstream:
+    from .speech_embedding import build
+    return build(args)
+
+
+def _logmel(args: str) -> Upstream:
+    from .logmel import build
+    return build(args)
+
+
+def _resemblyzer(args: str) -> Upstream:
+    from .resemblyzer_encoder import build
+    return build(args)
+
+
+BUILDERS: dict[str, Callable[[str], Upstream]] = {
+    "speech_embedding": _speech_embedding,
+    "logmel": _logmel,
+    "resemblyzer": _resemblyzer,
+}
+
+
+def build_spec(spec: str) -> Upstream:
+    """``name`` or ``name:args`` -> upstream module (eval mode, frozen)."""
+    name, _, args = spec.partition(":")
+    if name not in BUILDERS:
+        raise KeyError(f"unknown upstream {name!r}; known: {sorted(BUILDERS)}")
+    return BUILDERS[name](args).eval()
+
+
+def cache_id(spec: str) -> str:
+    """File-system-safe id of a spec for feature caches and result files."""
+    return spec.replace(":", "-").replace("=", "").replace(",", "_").replace("/", "_")
