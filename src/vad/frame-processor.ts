@@ -35,14 +35,15 @@ export interface FrameProcessorOptions {
 /**
  * Defaults. Thresholds are Silero's own (0.5, and 0.15 below it to end). On Silero v5 scores
  * of the fixtures (EmoDB sentences separated by 1.2-1.5 s of silence) every redemption from
- * 256 to 900 ms finds all 30 (and 3) utterances; 700 ms bridges pauses inside a sentence
- * and stays well under the shortest gap.
+ * 256 ms to 1.18 s finds all 30 (and 3) utterances. 900 ms bridges the 0.8 s pause inside
+ * 08a02Tb (three_utterances), which split it in two through the microphone path at 600-700 ms;
+ * minSpeechMs 300 drops word fragments of about 0.2 s.
  */
 export const DEFAULT_FRAME_PROCESSOR_OPTIONS: Readonly<FrameProcessorOptions> = Object.freeze({
   positiveSpeechThreshold: 0.5,
   negativeSpeechThreshold: 0.35,
-  redemptionMs: 700,
-  minSpeechMs: 250,
+  redemptionMs: 900,
+  minSpeechMs: 300,
   preSpeechPadMs: 300,
   postSpeechPadMs: 200,
   maxUtteranceMs: 15000,
