@@ -1,0 +1,96 @@
+"""Browser variants: files and hashes, ops, CPU onnxruntime runs, closeness to PyTorch fp32.
+
+Bounds were measured on 20 EmoDB files with the tiny random models (min per-layer cosine:
+fp16 0.999999, q8 0.99998, int8 0.9993, q4 0.996) and set with margin. q4 is looser for a
+reason: symmetric 4-bit blocks of 32 keep 8 levels per sign, an error of up to ~1/16 of the
+block's largest weight, so cosine ~0.997 is what 4-bit weights give on these random models.
+"""
+import hashlib
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import soundfile as sf
+import torch
+
+from training.export.variants import ALL_VARIANTS, export_variants, gemm_to_matmul
+from training.export.fidelity import layer_cosines
+from training.upstream.tiny import build_tiny
+
+MIN_COSINE = {"fp32": 0.99999, "fp16": 0.999, "q8": 0.999, "int8": 0.995, "q4": 0.99}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    up = build_tiny("wavlm")
+    out = tmp_path_factory.mktemp("variants")
+    return up, out, export_variants(up, out)
+
+
+@pytest.fixture(scope="module")
+def speech(emodb_dir) -> np.ndarray:
+    audio, _ = sf.read(str(emodb_dir / "08a01Wa.wav"), dtype="float32")
+    return audio[None, :13120]
+
+
+def test_one_file_per_variant_with_size_and_hash(exported):
+    _, out, files = exported
+    assert [f.id for f in files] == list(ALL_VARIANTS)
+    for f in files:
+        data = (out / f.file).read_bytes()
+        assert f.file == f"upstream.{f.id}.onnx"
+        assert f.bytes == len(data) and f.sha256 == hashlib.sha256(data).hexdigest()
+    by_id = {f.id: f for f in files}
+    assert by_id["int8"].backends == ["wasm"]
+    assert by_id["fp16"].requires == ["shader-f16"] and by_id["fp16"].backends == ["webgpu"]
+    assert by_id["q4"].bytes < by_id["q8"].bytes < by_id["fp32"].bytes
+    assert by_id["fp16"].bytes < by_id["fp32"].bytes
+
+
+def test_quantised_files_hold_the_intended_ops(exported):
+    _, out, _ = exported
+
+    def ops(variant):
+        return [n for n in onnx.load(str(out / f"upstream.{variant}.onnx")).graph.node]
+
+    for variant, bits in (("q8", 8), ("q4", 4)):
+        nbits = [n for n in ops(variant) if n.op_type == "MatMulNBits"]
+        # 2 layers x (q, k, v, out, gate, ffn in, ffn out) + feature projection = 15
+        assert len(nbits) == 15
+        assert {onnx.helper.get_attribute_value(a) for n in nbits for a in n.attribute if a.name == "bits"} == {bits}
+        assert not any(n.op_type == "Gemm" for n in ops(variant))
+    assert sum(n.op_type == "MatMulInteger" for n in ops("int8")) == 15
+    fp16 = onnx.load(str(out / "upstream.fp16.onnx"))
+    weights = [t for t in fp16.graph.initializer if len(t.dims) == 2 and t.dims[0] * t.dims[1] >= 64 * 64]
+    assert weights and all(t.data_type == onnx.TensorProto.FLOAT16 for t in weights)
+
+
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
+def test_variant_runs_on_cpu_with_fp32_io_and_stays_close(exported, speech, variant):
+    up, out, _ = exported
+    session = ort.InferenceSession(str(out / f"upstream.{variant}.onnx"), providers=["CPUExecutionProvider"])
+    (inp,), (outp,) = session.get_inputs(), session.get_outputs()
+    assert (inp.name, inp.type, outp.name, outp.type) == ("waveform", "tensor(float)", "hidden_states", "tensor(float)")
+    with torch.no_grad():
+        ref = up(torch.from_numpy(speech)).numpy()
+    hidden = session.run(None, {"waveform": speech})[0]
+    assert hidden.shape == ref.shape == (3, 40, 64)
+    assert layer_cosines(ref, hidden).min() > MIN_COSINE[variant]
+
+
+def test_gemm_rewrite_is_exact(exported, speech, tmp_path):
+    _, out, _ = exported
+    model = onnx.load(str(out / "upstream.fp32.onnx"))
+    assert gemm_to_matmul(model) == 2  # WavLM's attention output projections
+    path = tmp_path / "matmul.onnx"
+    onnx.save(model, str(path))
+    onnx.checker.check_model(str(path))
+    a = ort.InferenceSession(str(out / "upstream.fp32.onnx"), providers=["CPUExecutionProvider"]).run(None, {"waveform": speech})[0]
+    b = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"waveform": speech})[0]
+    assert np.abs(a - b).max() < 1e-5
+
+
+def test_unknown_variant_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown variants"):
+        export_variants(build_tiny("wavlm"), tmp_path, variants=("fp32", "bf16"))
