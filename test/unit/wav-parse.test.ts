@@ -105,11 +105,10 @@ function linearToAlaw(pcm16: number): number {
     mask = 0x55;
     pcm = -pcm - 1;
   }
-  let seg = segEnd.findIndex((e) => pcm <= e >> 3);
+  const seg = segEnd.findIndex((e) => pcm <= e >> 3);
   if (seg < 0) return 0x7f ^ mask;
   let aval = seg << 4;
   aval |= seg < 2 ? (pcm >> 1) & 0xf : (pcm >> seg) & 0xf;
-  seg = 0;
   return aval ^ mask;
 }
 
