@@ -39,6 +39,11 @@ export class RequestScheduler<R extends ScheduledRequest> {
     void this.pump();
   }
 
+  /** True while a request runs or waits. */
+  get busy(): boolean {
+    return this.running || this.queue.length > 0;
+  }
+
   /** Requests waiting (not counting the running one). */
   get waiting(): number {
     return this.queue.length;

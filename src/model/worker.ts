@@ -34,9 +34,22 @@ function serialize(e: unknown): SerializedError {
 }
 
 let engine: Promise<InferenceEngine> | null = null;
+/** Set by a simulated crash while requests are in flight: the next one dies mid-request. */
+let crashPending = false;
+
+/** Throws outside any handler, so the main thread sees worker.onerror as in a real crash. */
+function crash(): void {
+  setTimeout(() => {
+    throw new Error('simulated worker crash');
+  });
+}
 
 const scheduler = new RequestScheduler<ClassifyMessage>(
   async (req) => {
+    if (crashPending) {
+      crash();
+      return new Promise<void>(() => undefined); // never answers: the request is lost with the worker
+    }
     try {
       if (!engine) throw new InferenceError('run-failed', 'model not loaded');
       const result = await (await engine).classify(req.audio);
@@ -85,10 +98,9 @@ self.onmessage = (event: MessageEvent<ToWorker>): void => {
       break;
     case 'simulate-fault':
       if (msg.fault === 'crash') {
-        // An uncaught error reaches the main thread's worker.onerror, like a real crash.
-        setTimeout(() => {
-          throw new Error('simulated worker crash');
-        });
+        // Requests in flight (or arriving before the crash lands) die with the worker.
+        crashPending = true;
+        if (!scheduler.busy) crash();
       } else {
         void engine?.then((e) => e.simulateDeviceLost());
       }

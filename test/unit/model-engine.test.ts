@@ -10,7 +10,9 @@ import type { InitMessage } from '../../src/model/protocol.ts';
 
 const DIR = resolve('test/fixtures/models/tiny');
 const BASE = 'https://app.example/models/tiny/';
-const reference = JSON.parse(readFileSync(`${DIR}/reference-output.json`, 'utf8')) as { one_second: { probabilities: number[] } };
+const reference = (JSON.parse(readFileSync(`${DIR}/reference-output.json`, 'utf8')) as Record<string, { one_second: { probabilities: number[] } }>)[
+  'fp32'
+];
 const input = new Float32Array(readFileSync(`${DIR}/reference-input.f32`).buffer.slice(0));
 const WASM_PATHS = resolve('node_modules/onnxruntime-web/dist') + '/';
 
