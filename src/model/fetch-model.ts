@@ -122,6 +122,8 @@ async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<U
   if (!res.ok) throw new ModelLoadError('network', `HTTP ${res.status} while downloading ${spec.url}`, spec.url);
 
   const known = expectedSize(spec, res);
+  // Known size: write straight into the final buffer (no 2x peak for large models).
+  const whole = known !== undefined ? new Uint8Array(known) : null;
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   // With an unknown size the bar cannot move honestly: total is reported once the body ends.
@@ -162,9 +164,7 @@ async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<U
       );
     }
     if (part.done) break;
-    chunks.push(part.value);
-    loaded += part.value.byteLength;
-    if (known !== undefined && loaded > known) {
+    if (known !== undefined && loaded + part.value.byteLength > known) {
       await reader.cancel().catch(() => undefined);
       throw new ModelLoadError(
         'checksum',
@@ -172,6 +172,9 @@ async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<U
         spec.url,
       );
     }
+    if (whole) whole.set(part.value, loaded);
+    else chunks.push(part.value);
+    loaded += part.value.byteLength;
     emit(false);
   }
   if (known !== undefined && loaded < known) {
@@ -191,6 +194,7 @@ async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<U
   } else if (lastEmitted !== loaded) {
     emit(true);
   }
+  if (whole) return whole;
   const bytes = new Uint8Array(loaded);
   let at = 0;
   for (const c of chunks) {
