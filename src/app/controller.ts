@@ -9,7 +9,7 @@ import { HISTORY_LIMIT, transitions, type AppStore, type FileJob } from '../stor
 import type { VadEvent } from '../vad/events';
 import { AudioBank } from './audio-bank';
 import type { Controller } from './controller-types';
-import type { AppPorts, Segmenter } from './ports';
+import type { AppPorts, SegmenterPort } from './ports';
 
 export interface ControllerOptions {
   manifestUrl: string;
@@ -40,8 +40,8 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
   const bank = new AudioBank(HISTORY_LIMIT);
   const resultListeners = new Set<(r: UtteranceResult) => void>();
   let client: InferenceClient | null = null;
-  let mic: { stop(): void } | null = null;
-  let micSegmenter: Segmenter | null = null;
+  let mic: { stop(): Promise<void> } | null = null;
+  let micSegmenter: SegmenterPort | null = null;
   let micStartedAt = 0;
   let seq = 0;
   const fileQueue: { job: FileJob; file: File }[] = [];
@@ -152,7 +152,7 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
     if (get().live.mic === 'listening' || get().live.mic === 'starting') return;
     set({ live: { ...get().live, mic: 'starting' } });
     try {
-      micSegmenter ??= await ports.createSegmenter(onMicEvent);
+      micSegmenter ??= await ports.createSegmenter(onMicEvent, (m) => notify('error', `Speech detection failed: ${m}`));
       micSegmenter.reset();
       micStartedAt = 0;
       let lastLevel = 0;
@@ -179,10 +179,10 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
   }
 
   function stopListening(): void {
-    mic?.stop();
+    void mic?.stop();
     mic = null;
     // End of input closes (and analyses) the utterance in progress.
-    micSegmenter?.flush();
+    micSegmenter?.flush().catch((e) => notify('error', describeError(e)));
     set({ live: { ...get().live, mic: 'off', speech: false, level: 0, provisional: null } });
   }
 
@@ -209,27 +209,33 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
     const update = (patch: Partial<FileJob>) => set(transitions.updateFile(get(), job.id, patch));
     const ids: string[] = [];
     const work: Promise<unknown>[] = [];
-    let segmenter: Segmenter | null = null;
+    let segmenter: SegmenterPort | null = null;
     try {
       update({ status: 'decoding' });
-      const decoded = await ports.decodeFile(file, (fraction) => update({ progress: 0.1 + 0.6 * fraction }));
-      update({ status: 'analysing', durationS: decoded.durationS });
-      segmenter = await ports.createSegmenter((e) => {
-        if (e.type !== 'utterance') return;
-        work.push(
-          classify(e.audio, { source: 'file', fileName: file.name, startS: e.startSample / SR, endS: e.endSample / SR }).then((r) => {
-            if (r) ids.push(r.id);
-            update({ utteranceIds: [...ids] });
-          }),
-        );
-      });
-      await segmenter.pushAll(decoded.chunks, (fraction) => update({ progress: 0.1 + 0.6 * fraction }));
+      const opened = await ports.openFile(file);
+      const total = opened.durationS;
+      update({ status: 'analysing', durationS: total, progress: 0.02 });
+      let failure: string | null = null;
+      segmenter = await ports.createSegmenter(
+        (e) => {
+          if (e.type !== 'utterance') return;
+          work.push(
+            classify(e.audio, { source: 'file', fileName: file.name, startS: e.startSample / SR, endS: e.endSample / SR }).then((r) => {
+              if (r) ids.push(r.id);
+              update({ utteranceIds: [...ids] });
+            }),
+          );
+        },
+        (m) => (failure = m),
+      );
+      await segmenter.pushFile(opened.chunks, (seconds) => update({ progress: 0.02 + 0.9 * (total > 0 ? Math.min(1, seconds / total) : 1) }));
       await Promise.all(work);
+      if (failure) throw new Error(`Speech detection failed: ${failure}`);
       update({
         status: 'done',
         progress: 1,
         utteranceIds: [...ids],
-        message: ids.length === 0 ? 'No speech found in this file.' : decoded.warning,
+        message: ids.length === 0 ? 'No speech found in this file.' : opened.warning,
       });
     } catch (e) {
       update({ status: 'error', message: describeError(e) });

@@ -4,36 +4,36 @@
  */
 import type { VadEvent } from '../vad/events';
 
-export interface Segmenter {
-  /** Live input: 16 kHz mono samples of any length, in order. */
+export interface SegmenterPort {
+  /** Live input: 16 kHz mono samples (transferred). */
   push(samples: Float32Array): void;
-  /** A whole recording, faster than real time; resolves after the last utterance was emitted. */
-  pushAll(chunks: AsyncIterable<Float32Array>, onProgress: (fraction: number) => void): Promise<void>;
+  /** A whole recording as a fresh stream, faster than real time; resolves after the last event. */
+  pushFile(chunks: AsyncIterable<Float32Array>, onProgress?: (seconds: number) => void): Promise<void>;
   /** End of input: closes the utterance in progress. */
-  flush(): void;
+  flush(): Promise<void>;
   /** Start of a new stream. */
   reset(): void;
   release(): void;
 }
 
 export interface MicCapture {
-  stop(): void;
+  stop(): Promise<void>;
 }
 
-export interface DecodedFile {
+export interface OpenedFile {
   durationS: number;
-  /** 16 kHz mono chunks. */
+  /** 16 kHz mono chunks, decoded lazily as they are iterated. */
   chunks: AsyncIterable<Float32Array>;
   /** Something the user should know (e.g. "file was truncated"), or null. */
   warning: string | null;
 }
 
 export interface AppPorts {
-  createSegmenter(onEvent: (e: VadEvent) => void): Promise<Segmenter>;
+  createSegmenter(onEvent: (e: VadEvent) => void, onError: (message: string) => void): Promise<SegmenterPort>;
   startCapture(handlers: {
     onFrame(frame: Float32Array): void;
     onLevel(rms: number, peak: number): void;
     onEnded(reason: string): void;
   }): Promise<MicCapture>;
-  decodeFile(file: File, onProgress: (fraction: number) => void): Promise<DecodedFile>;
+  openFile(file: File): Promise<OpenedFile>;
 }
