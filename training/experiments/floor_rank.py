@@ -29,7 +29,7 @@ def loso(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> tuple[float, float
     accs, pred = [], np.empty_like(y)
     for g in np.unique(groups):
         test = groups == g
-        clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=0.1))
+        clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=300, C=0.1))
         clf.fit(x[~test], y[~test])
         pred[test] = clf.predict(x[test])
         accs.append(np.mean(pred[test] == y[test]))

@@ -154,3 +154,50 @@ def test_resemblyzer_matches_package_network(resemblyzer, wav):
 def test_resemblyzer_onnx_matches_torch(resemblyzer, wav, tmp_path):
     up, _ = resemblyzer
     assert export_and_run(up, wav, (16000, 9000), tmp_path) < 1e-4
+
+
+# --- CREPE tiny -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def crepe():
+    from training.upstream.crepe_tiny import CrepeTinyUpstream
+
+    return CrepeTinyUpstream(hop=320).eval()
+
+
+def test_crepe_tiny_weights_track_pitch(crepe):
+    """The shipped pitch network, read through our module, finds the pitch of pure tones."""
+    t = np.arange(12000) / 16000
+    for f0 in (110.0, 220.0, 440.0):
+        x = torch.tensor(0.5 * np.sin(2 * np.pi * f0 * t), dtype=torch.float32)[None]
+        with torch.no_grad():
+            salience = crepe.pitch_salience(crepe.frames(x))[3:-3]
+        cents = 1997.3794084376191 + 20.0 * salience.argmax(1).double()  # CREPE's bin -> cents map
+        est = 10.0 * 2.0 ** (cents / 1200.0)
+        assert torch.all((est / f0 - 1).abs() < 0.015), (f0, est)
+
+
+def test_crepe_tiny_shapes_and_onnx(crepe, wav, tmp_path):
+    with torch.no_grad():
+        hidden = crepe(torch.from_numpy(wav[None, :16000].copy()))
+    assert hidden.shape == (3, 16000 // 320 + 1, 256)
+    assert export_and_run(crepe, wav, (8000, 5000), tmp_path) < 1e-3
+
+
+# --- side by side (concat) --------------------------------------------------------------------
+
+def test_concat_places_parts_in_disjoint_slices_aligned_in_time(speech_embedding, wav, tmp_path):
+    from training.upstream.concat import ConcatUpstream
+
+    mel = LogMelUpstream(n_mels=32, hop=320).eval()
+    both = ConcatUpstream([speech_embedding, mel]).eval()
+    x = torch.from_numpy(wav[None].copy())
+    with torch.no_grad():
+        h, se, lm = both(x), speech_embedding(x), mel(x)
+    assert both.info.num_layers == 10 and both.info.dim == 128
+    # speech_embedding frame t is centred at 6256 + 320 t, log-mel frame t at 256 + 320 t.
+    offset = round((6256 - 256) / 320)
+    assert h.shape[1] == min(se.shape[1], lm.shape[1] - offset)
+    assert torch.equal(h[:9, :, :96], se[:, : h.shape[1]]) and torch.all(h[:9, :, 96:] == 0)
+    assert torch.equal(h[9:, :, 96:], lm[:, offset:offset + h.shape[1]]) and torch.all(h[9:, :, :96] == 0)
+    assert export_and_run(both, wav, (32000, 20000), tmp_path) < 1e-4

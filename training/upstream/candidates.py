@@ -25,15 +25,28 @@ def _resemblyzer(args: str) -> Upstream:
     return build(args)
 
 
+def _crepe_tiny(args: str) -> Upstream:
+    from .crepe_tiny import build
+    return build(args)
+
+
 BUILDERS: dict[str, Callable[[str], Upstream]] = {
     "speech_embedding": _speech_embedding,
     "logmel": _logmel,
     "resemblyzer": _resemblyzer,
+    "crepe_tiny": _crepe_tiny,
 }
 
 
+def _concat(spec: str) -> Upstream:
+    from .concat import ConcatUpstream
+    return ConcatUpstream([build_spec(part) for part in spec.split("+")])
+
+
 def build_spec(spec: str) -> Upstream:
-    """``name`` or ``name:args`` -> upstream module (eval mode, frozen)."""
+    """``name``, ``name:args``, or parts joined by "+" (side by side, see concat.py)."""
+    if "+" in spec:
+        return _concat(spec).eval()
     name, _, args = spec.partition(":")
     if name not in BUILDERS:
         raise KeyError(f"unknown upstream {name!r}; known: {sorted(BUILDERS)}")
@@ -42,4 +55,4 @@ def build_spec(spec: str) -> Upstream:
 
 def cache_id(spec: str) -> str:
     """File-system-safe id of a spec for feature caches and result files."""
-    return spec.replace(":", "-").replace("=", "").replace(",", "_").replace("/", "_")
+    return spec.replace("+", "__").replace(":", "-").replace("=", "").replace(",", "_").replace("/", "_")

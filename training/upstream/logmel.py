@@ -56,6 +56,7 @@ class LogMelUpstream(Upstream):
         self.register_buffer("dft_imag", torch.from_numpy(imag))
         self.register_buffer("melmat", torch.from_numpy(mel_filterbank(n_fft, n_mels)))
         self.hop = hop
+        self.frame_centre = n_fft / 2  #: sample at the centre of frame 0
         self.info = UpstreamInfo(
             name=f"logmel{n_mels}",
             kind="logmel",

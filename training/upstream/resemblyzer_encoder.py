@@ -96,6 +96,7 @@ class ResemblyzerUpstream(Upstream):
         self.linear.weight.data.copy_(state["linear.weight"])
         self.linear.bias.data.copy_(state["linear.bias"])
         self.requires_grad_(False)
+        self.frame_centre = 0.0  #: frames are centred on multiples of the hop
         self.info = UpstreamInfo(
             name="resemblyzer GE2E speaker encoder",
             kind="resemblyzer",

@@ -124,6 +124,8 @@ class SpeechEmbeddingUpstream(Upstream):
                                 requires_grad=False) for w, b in zip(weights, biases)]
         )
         self.hop = int(hop)
+        #: sample at the centre of frame 0 (window of 76 mel frames starting at sample 0)
+        self.frame_centre = ((WINDOW - 1) * MEL_HOP + MEL_FFT) / 2
         final_dim = weights[-1].shape[0]
         # Exposed layers: activations whose channel count equals the embedding size.
         self.taps = self._plan_taps(final_dim)
