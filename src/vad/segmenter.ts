@@ -19,6 +19,20 @@ export interface SegmenterConfig {
    * frame on one core): threads add start-up cost and take cores from the emotion model.
    */
   numThreads?: number;
+  /** Creates the worker (tests run the worker core in-process); default: vad.worker.ts. */
+  createWorker?: () => WorkerLike;
+}
+
+/** The part of `Worker` the segmenter uses (a real Worker fits). */
+export interface WorkerLike {
+  postMessage(msg: SegmenterRequest, transfer: Transferable[]): void;
+  terminate(): void;
+  onmessage: ((e: MessageEvent<SegmenterResponse>) => void) | null;
+  onerror: ((e: ErrorEvent) => void) | null;
+}
+
+function defaultWorker(): WorkerLike {
+  return new Worker(new URL('./vad.worker.ts', import.meta.url), { type: 'module', name: 'vad' });
 }
 
 /** A worker failure; `fatal` means the segmenter must be recreated. */
@@ -43,7 +57,7 @@ const FILE_WINDOW = 4;
 export class Segmenter {
   /** The resolved frame-processor options the worker uses. */
   readonly options: FrameProcessorOptions;
-  private readonly worker: Worker;
+  private readonly worker: WorkerLike;
   private readonly listeners = new Map<SegmenterEventType, Set<Listener>>();
   private readonly waiters = new Map<string, (position: number) => void>();
   private readonly rejecters = new Map<string, (err: Error) => void>();
@@ -51,7 +65,7 @@ export class Segmenter {
   private fileActive = false;
   private released = false;
 
-  private constructor(worker: Worker, options: FrameProcessorOptions) {
+  private constructor(worker: WorkerLike, options: FrameProcessorOptions) {
     this.worker = worker;
     this.options = options;
     worker.onmessage = (e: MessageEvent<SegmenterResponse>) => this.dispatch(e.data);
@@ -66,8 +80,8 @@ export class Segmenter {
    * @throws Error when the worker, ORT or the model fails to load
    */
   static async create(config: SegmenterConfig = {}): Promise<Segmenter> {
-    const base = typeof document !== 'undefined' ? document.baseURI : self.location.href;
-    const worker = new Worker(new URL('./vad.worker.ts', import.meta.url), { type: 'module', name: 'vad' });
+    const base = typeof document !== 'undefined' ? document.baseURI : globalThis.location?.href;
+    const worker = (config.createWorker ?? defaultWorker)();
     const init: SegmenterRequest = {
       type: 'init',
       modelUrl: new URL(config.modelUrl ?? 'vendor/vad/silero_vad_v5.onnx', base).href,
@@ -84,7 +98,7 @@ export class Segmenter {
         e.preventDefault();
         reject(new Error(`VAD worker failed to start: ${e.message || 'script error'}`));
       };
-      worker.postMessage(init);
+      worker.postMessage(init, []);
     }).catch((err: unknown) => {
       worker.terminate();
       throw err;
@@ -124,15 +138,17 @@ export class Segmenter {
     this.fileActive = true;
     try {
       this.post({ type: 'reset' });
+      const report = (position: number) => onProgress?.(position / 16000);
       const inFlight: Promise<number>[] = [];
       for await (const chunk of chunks) {
         const id = this.nextId++;
         inFlight.push(this.waitFor(`ack:${id}`));
         this.post({ type: 'push', samples: chunk, ack: id }, [chunk.buffer]);
-        if (inFlight.length >= FILE_WINDOW) onProgress?.((await inFlight.shift()!) / 16000);
+        // (Awaited outside `onProgress?.()`: optional-call arguments are not evaluated when it is absent.)
+        if (inFlight.length >= FILE_WINDOW) report(await inFlight.shift()!);
       }
-      for (const p of inFlight) onProgress?.((await p) / 16000);
-      onProgress?.((await this.flushInternal()) / 16000);
+      for (const p of inFlight) report(await p);
+      report(await this.flushInternal());
     } finally {
       this.fileActive = false;
     }
