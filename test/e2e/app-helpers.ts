@@ -3,6 +3,7 @@
  * page with a model/backend, drop files, read results from the page's store handle.
  */
 import type { Page } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { AppState } from '../../src/store/app-store';
 import { startStaticServer, type StaticServer, type StaticServerOptions } from './server';
@@ -64,4 +65,21 @@ export async function analyseFiles(page: Page, paths: string[], timeout = 240_00
     { timeout },
   );
   return appState(page);
+}
+
+/** Model the app E2E tests use: the shipped default (override with E2E_MODEL for development). */
+export const APP_MODEL = process.env.E2E_MODEL ?? 'models/default/manifest.json';
+
+/** Folder on disk of a model URL served by {@link serveApp}. */
+export function modelDir(modelUrl: string): string {
+  const rel = modelUrl.replace(/\/manifest\.json$/, '');
+  return rel.startsWith('fixtures/') ? resolve(REPO, 'test', rel) : resolve(REPO, 'public', rel);
+}
+
+/** The Python pipeline's probabilities for samples [start, end) of a 16 kHz file (training/predict.py). */
+export function pythonReference(modelUrl: string, wav: string, startSample = 0, endSample?: number): { labels: string[]; probabilities: number[] } {
+  const args = ['-m', 'training.predict', '--model', modelDir(modelUrl), '--wav', wav, '--start-sample', String(startSample)];
+  if (endSample !== undefined) args.push('--end-sample', String(endSample));
+  const out = execFileSync(resolve(REPO, '.venv/bin/python'), args, { cwd: REPO, encoding: 'utf8' });
+  return JSON.parse(out);
 }
