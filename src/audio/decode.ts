@@ -18,6 +18,9 @@ export const MAX_WAV_SECONDS = 3 * 60 * 60;
 export const MAX_COMPRESSED_BYTES = 50 * 1024 * 1024;
 /** Longest decoded non-WAV file accepted (checked after decoding). */
 export const MAX_COMPRESSED_SECONDS = 60 * 60;
+/** WAV sample rates accepted (outside: refused as unsupported; usually a corrupt header). */
+export const MIN_WAV_RATE = 4000;
+export const MAX_WAV_RATE = 768000;
 /** Output rate. */
 export const DECODE_SAMPLE_RATE = 16000;
 
@@ -141,6 +144,9 @@ async function openWav(file: BlobSource, head: Uint8Array, onProgress?: (p: Deco
   } catch (e) {
     if (e instanceof WavError) throw fromWavError(e);
     throw e;
+  }
+  if (info.sampleRate < MIN_WAV_RATE || info.sampleRate > MAX_WAV_RATE) {
+    throw new AudioDecodeError('unsupported-format', `A sample rate of ${info.sampleRate} Hz is not supported (${MIN_WAV_RATE / 1000}-${MAX_WAV_RATE / 1000} kHz).`);
   }
   if (info.frames === 0) throw new AudioDecodeError('no-audio', 'The WAV file contains no audio samples.');
   if (info.durationSeconds > MAX_WAV_SECONDS) {

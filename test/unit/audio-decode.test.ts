@@ -128,6 +128,7 @@ describe('decodeAudioFile', () => {
     corrupt.set([0, 0, 0, 0], 12);
     expect(await errorCode(new Blob([corrupt, new Uint8Array(100)]))).toBe('corrupt');
     expect(await errorCode(new Blob([header(16000, 1, 4, 100, 0x11), new Uint8Array(100)]))).toBe('unsupported-format');
+    expect(await errorCode(new Blob([header(100, 1, 16, 100), new Uint8Array(100)]))).toBe('unsupported-format');
     // Not WAV and no Web Audio decoder in Node: a clear 'unsupported-format'.
     expect(await errorCode(new File([new Uint8Array([0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 0])], 'song.mp3'))).toBe('unsupported-format');
     expect(await errorCode({ size: 60 * 1048576, type: '', slice: () => ({ arrayBuffer: async () => new Uint8Array(16).buffer }) })).toBe('too-large');

@@ -92,4 +92,20 @@ describe('Silero VAD v5 (onnxruntime-web WASM in Node)', () => {
     expect(Math.abs(utts.length - 30)).toBeLessThanOrEqual(2);
     expectMatches(utts, fixtures.long_30_utterances.utterances);
   });
+
+  test('bad-input signals: silence, noise, clipping, a 0.2 s blip, less than one frame', async () => {
+    const count = async (x: Float32Array) => (await segment(x)).filter((e) => e.type === 'utterance').length;
+    expect(await count(new Float32Array(16000 * 3))).toBe(0);
+    // White noise (deterministic LCG), fairly loud.
+    let seed = 1;
+    const noise = Float32Array.from({ length: 16000 * 3 }, () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 0.6);
+    expect(await count(noise)).toBe(0);
+    // One sentence (1.0-3.0 s of the fixture), amplified 20x and hard-clipped: still one utterance.
+    const speech = load('three_utterances_16k.wav').samples.slice(8000, 60000);
+    expect(await count(speech.map((v) => Math.max(-1, Math.min(1, v * 20))))).toBe(1);
+    // 0.2 s of speech alone: too short to be an utterance (a misfire at most), no error.
+    const blip = speech.slice(16000, 16000 + 3200);
+    expect(await count(blip)).toBe(0);
+    expect(await count(new Float32Array(100))).toBe(0);
+  });
 });
