@@ -18,8 +18,9 @@ export const MAX_WAV_SECONDS = 3 * 60 * 60;
 export const MAX_COMPRESSED_BYTES = 50 * 1024 * 1024;
 /** Longest decoded non-WAV file accepted (checked after decoding). */
 export const MAX_COMPRESSED_SECONDS = 60 * 60;
-/** WAV sample rates accepted (outside: refused as unsupported; usually a corrupt header). */
+/** Lowest WAV sample rate accepted (below: refused as unsupported; usually a corrupt header). */
 export const MIN_WAV_RATE = 4000;
+/** Highest WAV sample rate accepted. */
 export const MAX_WAV_RATE = 768000;
 /** Output rate. */
 export const DECODE_SAMPLE_RATE = 16000;
