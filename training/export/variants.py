@@ -33,7 +33,8 @@ from .onnx_upstream import export_upstream_onnx
 log = logging.getLogger(__name__)
 
 ALL_VARIANTS = ("fp32", "fp16", "q8", "q4", "int8")
-#: MatMulNBits quantisation block along K (transformers.js uses 32 for its q4 files).
+#: MatMulNBits quantisation block along K: 32 (the smallest common choice; one fp32 scale per
+#: 32 weights costs 1 bit/weight, and 4-bit error grows with the block's largest weight).
 BLOCK_SIZE = 32
 
 
@@ -127,12 +128,24 @@ def shape_only_nodes(model: onnx.ModelProto) -> list[str]:
 def to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
     """fp16 weights and compute, fp32 ``waveform`` in and ``hidden_states`` out.
 
-    Kept in fp32: the input normalisation (``/normalize/`` nodes: squares of audio samples
-    underflow in fp16) and shape-only position computations (``shape_only_nodes``).
+    Kept in fp32 (cheap: a few nodes, cast at their edges):
+    * the input normalisation (``/normalize/`` nodes): squares of audio samples underflow;
+    * the CNN's normalisations (GroupNorm exported as InstanceNormalization, and the
+      LayerNorms of a layer-norm CNN): fairseq itself runs them in fp32 (``Fp32GroupNorm``,
+      ``Fp32LayerNorm``) because their statistics over raw CNN outputs overflow in fp16;
+    * shape-only position computations (``shape_only_nodes``).
+    onnxruntime issue #31626 shows why CPU checks are not enough: an fp16 variance that
+    overflows on WebGPU stays finite and silently wrong, while CPU/WASM are correct.
     """
     from onnxruntime.transformers.float16 import DEFAULT_OP_BLOCK_LIST, convert_float_to_float16
 
-    block = [n.name for n in model.graph.node if n.name.startswith("/normalize/")] + shape_only_nodes(model)
+    block = [
+        n.name
+        for n in model.graph.node
+        if n.name.startswith("/normalize/")
+        or n.op_type == "InstanceNormalization"
+        or (n.op_type == "LayerNormalization" and n.name.startswith("/model/feature_extractor/"))
+    ] + shape_only_nodes(model)
     half = convert_float_to_float16(
         model, keep_io_types=True, op_block_list=list(DEFAULT_OP_BLOCK_LIST), node_block_list=block
     )

@@ -94,3 +94,24 @@ def test_gemm_rewrite_is_exact(exported, speech, tmp_path):
 def test_unknown_variant_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown variants"):
         export_variants(build_tiny("wavlm"), tmp_path, variants=("fp32", "bf16"))
+
+
+def test_fp16_keeps_overflow_prone_parts_in_fp32(speech, tmp_path):
+    """Large layout: input normalisation, CNN LayerNorms and position buckets stay fp32."""
+    up = build_tiny("wavlm-large")
+    export_variants(up, tmp_path, variants=("fp16",))
+    model = onnx.shape_inference.infer_shapes(onnx.load(str(tmp_path / "upstream.fp16.onnx")))
+    elem = {v.name: v.type.tensor_type.elem_type for v in [*model.graph.value_info, *model.graph.output]}
+    F32, F16 = onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16
+
+    def out_type(pred):
+        return {elem.get(n.output[0]) for n in model.graph.node if pred(n)}
+
+    assert out_type(lambda n: n.name.startswith("/normalize/") and n.op_type == "Div") == {F32}
+    assert out_type(lambda n: n.op_type == "LayerNormalization" and "feature_extractor" in n.name) == {F32}
+    assert out_type(lambda n: n.op_type == "Log") == {F32}  # relative-position buckets
+    assert out_type(lambda n: n.op_type == "LayerNormalization" and "/encoder/layers" in n.name) == {F16}
+    session = ort.InferenceSession(str(tmp_path / "upstream.fp16.onnx"), providers=["CPUExecutionProvider"])
+    with torch.no_grad():
+        ref = up(torch.from_numpy(speech)).numpy()
+    assert layer_cosines(ref, session.run(None, {"waveform": speech})[0]).min() > MIN_COSINE["fp16"]
