@@ -77,7 +77,7 @@ export class InferenceEngine {
     const loaded = await loadManifest(init.manifestUrl, { fetch: deps.fetch });
     const { manifest } = loaded;
     const threads = wasmThreads(deps.crossOriginIsolated, deps.hardwareConcurrency);
-    configureWasm(deps.ort, init.wasmPaths, threads);
+    configureOrt(deps.ort, init.wasmPaths, threads);
 
     const probed: ProbedAdapter | null = init.preference === 'wasm' ? null : await probeAdapter(deps.gpu);
     const features = new Set(probed?.summary.features ?? []);
@@ -192,7 +192,9 @@ function isInputError(e: Error): boolean {
   return (e as Error & { code?: string }).code === 'invalid-input';
 }
 
-function configureWasm(ort: OrtModule, wasmPaths: string, threads: number): void {
+function configureOrt(ort: OrtModule, wasmPaths: string, threads: number): void {
+  // Warnings would reach the page as console.error; real errors surface as exceptions.
+  ort.env.logLevel = 'error';
   ort.env.wasm.wasmPaths = wasmPaths;
   ort.env.wasm.numThreads = threads;
   // Already inside a worker: ORT's own proxy worker would only add a hop.

@@ -49,6 +49,9 @@ export function sessionOptions(backend: BackendName, which: 'upstream' | 'head')
   const options: InferenceSession.SessionOptions = {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
+    // 3 = error: ORT logs warnings such as "nodes not assigned to the preferred EP" with
+    // console.error, which pages and tests treat as failures.
+    logSeverityLevel: 3,
   };
   if (backend === 'webgpu' && which === 'upstream') {
     // Keep hidden states on the GPU: the head reads them there, no read-back in between.
