@@ -16,7 +16,17 @@ export interface ControllerOptions {
   backend: BackendPreference;
   /** Folder with onnxruntime-web's files and the VAD model (default: vendor/ beside the bundle). */
   assetBase?: string;
+  /** Creates the inference worker (the embed needs a cross-origin-safe factory). */
+  createInferenceWorker?: () => Worker;
 }
+
+/** What happened, for observers outside the store (the embed forwards these to host pages). */
+export type ControllerEvent =
+  | { type: 'utterance-start'; source: 'mic' | 'file'; startS: number; fileName?: string }
+  | { type: 'provisional'; labels: readonly string[]; probabilities: readonly number[]; startS: number; durationS: number }
+  | { type: 'utterance'; result: UtteranceResult }
+  | { type: 'error'; scope: 'model' | 'microphone' | 'file' | 'inference'; message: string }
+  | { type: 'backend'; backend: 'webgpu' | 'wasm'; variant: string; reason: string };
 
 const SR = 16000;
 
@@ -34,11 +44,17 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
   dispose(): void;
   /** Subscribe to finished utterances (the embed API forwards these). */
   onResult(cb: (r: UtteranceResult) => void): () => void;
+  /** Subscribe to every {@link ControllerEvent}. */
+  onEvent(cb: (e: ControllerEvent) => void): () => void;
 } {
   const set = store.setState;
   const get = store.getState;
   const bank = new AudioBank(HISTORY_LIMIT);
   const resultListeners = new Set<(r: UtteranceResult) => void>();
+  const eventListeners = new Set<(e: ControllerEvent) => void>();
+  const emit = (e: ControllerEvent) => {
+    for (const cb of eventListeners) cb(e);
+  };
   let client: InferenceClient | null = null;
   let mic: { stop(): Promise<void> } | null = null;
   let micSegmenter: SegmenterPort | null = null;
@@ -47,8 +63,10 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
   const fileQueue: { job: FileJob; file: File }[] = [];
   let fileWorkerBusy = false;
 
-  const notify = (kind: 'info' | 'warning' | 'error', text: string, action?: string) =>
+  const notify = (kind: 'info' | 'warning' | 'error', text: string, action?: string, scope: 'microphone' | 'inference' = 'inference') => {
     set(transitions.notify(get(), kind, text, action));
+    if (kind === 'error') emit({ type: 'error', scope, message: text });
+  };
 
   async function loadModel(): Promise<void> {
     set({ load: { phase: 'loading', loaded: 0, total: 0, file: null, error: null } });
@@ -60,6 +78,7 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
         backend: opts.backend,
         assetBase: opts.assetBase ? new URL('ort/', opts.assetBase).href : undefined,
         onProgress: (e: LoadProgress) => onProgress(e),
+        ...(opts.createInferenceWorker ? { createWorker: opts.createInferenceWorker } : {}),
       });
       client = c;
       const m = c.manifest;
@@ -74,14 +93,17 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
         backend: { backend: c.backend.backend, reason: c.backend.reason, variant: c.backend.variant, forced: opts.backend !== 'auto' },
         load: { ...get().load, phase: 'ready', error: null },
       });
+      emit({ type: 'backend', backend: c.backend.backend, variant: c.backend.variant, reason: c.backend.reason });
       c.on('backend-changed', (b) => {
         set({ backend: { backend: b.backend, reason: b.reason, variant: b.variant, forced: false } });
         notify('warning', `Switched to ${b.backend === 'wasm' ? 'WASM' : 'WebGPU'}: ${b.reason}`);
+        emit({ type: 'backend', backend: b.backend, variant: b.variant, reason: b.reason });
       });
       c.on('worker-restarted', (e) => notify('warning', `The inference worker stopped and was restarted (${e.reason}).`));
       c.on('error', (e) => notify('error', `Inference failed: ${describeError(e)}`, 'Retry'));
     } catch (e) {
       set({ load: { ...get().load, phase: 'error', error: describeError(e) } });
+      emit({ type: 'error', scope: 'model', message: describeError(e) });
     }
   }
 
@@ -96,6 +118,7 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
     set(transitions.addResult(get(), r));
     bank.retain(new Set(get().order));
     for (const cb of resultListeners) cb(r);
+    emit({ type: 'utterance', result: r });
   }
 
   async function classify(audio: Float32Array, meta: Pick<UtteranceResult, 'source' | 'fileName' | 'startS' | 'endS'>): Promise<UtteranceResult | null> {
@@ -120,6 +143,7 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
     switch (e.type) {
       case 'speech-start':
         set({ live: { ...live(), speech: true } });
+        emit({ type: 'utterance-start', source: 'mic', startS: micStartedAt + e.startSample / SR });
         break;
       case 'misfire':
         set({ live: { ...live(), speech: false, provisional: null } });
@@ -131,7 +155,10 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
         c.classify(e.audio, 'provisional').then(
           (out) => {
             // A final result may have arrived meanwhile: only show while speech goes on.
-            if (live().speech) set({ live: { ...live(), provisional: { labels: out.labels, probabilities: Array.from(out.probabilities), durationS } } });
+            if (!live().speech) return;
+            const probabilities = Array.from(out.probabilities);
+            set({ live: { ...live(), provisional: { labels: out.labels, probabilities, durationS } } });
+            emit({ type: 'provisional', labels: out.labels, probabilities, startS: micStartedAt + e.startSample / SR, durationS });
           },
           () => undefined, // superseded provisional requests are expected
         );
@@ -174,7 +201,7 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
     } catch (e) {
       mic = null;
       set({ live: { ...get().live, mic: 'error', speech: false } });
-      notify('error', describeError(e));
+      notify('error', describeError(e), undefined, 'microphone');
     }
   }
 
@@ -219,6 +246,7 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
       segmenter = await ports.createSegmenter(
         (e) => {
           if (e.type !== 'utterance') return;
+          emit({ type: 'utterance-start', source: 'file', startS: e.startSample / SR, fileName: file.name });
           work.push(
             classify(e.audio, { source: 'file', fileName: file.name, startS: e.startSample / SR, endS: e.endSample / SR }).then((r) => {
               if (r) ids.push(r.id);
@@ -239,6 +267,7 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
       });
     } catch (e) {
       update({ status: 'error', message: describeError(e) });
+      emit({ type: 'error', scope: 'file', message: `${file.name}: ${describeError(e)}` });
     } finally {
       segmenter?.release();
     }
@@ -270,6 +299,10 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
     onResult(cb) {
       resultListeners.add(cb);
       return () => resultListeners.delete(cb);
+    },
+    onEvent(cb) {
+      eventListeners.add(cb);
+      return () => eventListeners.delete(cb);
     },
     dispose() {
       stopListening();
