@@ -105,6 +105,8 @@ export class FrameProcessor {
   private ringHead = 0;
   /** Current utterance audio (pre-pad + frames), at most `maxUtterance` frames. */
   private readonly utt: Float32Array;
+  /** Speech probability of each frame in `utt` (pre-pad frames count as 0). */
+  private readonly probs: Float32Array;
   private uttFrames = 0;
 
   private frameIndex = 0;
@@ -127,6 +129,7 @@ export class FrameProcessor {
     this.emit = emit;
     this.ring = new Float32Array(Math.max(1, r.frames.prePad) * FRAME_SAMPLES);
     this.utt = new Float32Array(r.frames.maxUtterance * FRAME_SAMPLES);
+    this.probs = new Float32Array(r.frames.maxUtterance);
   }
 
   /** Samples consumed since construction or the last reset. */
@@ -157,6 +160,7 @@ export class FrameProcessor {
       }
     }
     this.utt.set(frame, this.uttFrames * FRAME_SAMPLES);
+    this.probs[this.uttFrames] = p;
     this.uttFrames++;
     this.frameIndex++;
     if (p >= pos) {
@@ -203,6 +207,7 @@ export class FrameProcessor {
     for (let i = 0; i < n; i++) {
       const slot = (this.ringHead - n + i + cap) % cap;
       this.utt.set(this.ring.subarray(slot * FRAME_SAMPLES, (slot + 1) * FRAME_SAMPLES), i * FRAME_SAMPLES);
+      this.probs[i] = 0;
     }
     this.startSegment(this.frameIndex - n, n);
     this.ringFrames = 0;
@@ -241,10 +246,31 @@ export class FrameProcessor {
     this.ringFrames = 0;
   }
 
-  /** Maximum length reached: close this piece and continue speech in a new one. */
+  /**
+   * Maximum length reached while speech goes on: cut at the least speech-like frame of the
+   * last quarter (a pause between words, if any), emit the first part, and carry the rest
+   * over as the start of the next piece.
+   */
   private split(): void {
+    const n = this.uttFrames;
+    let cut = n;
+    let best = Number.POSITIVE_INFINITY;
+    for (let i = n - 1; i >= Math.max(1, n - Math.ceil(n / 4)); i--) {
+      if (this.probs[i] < best) [best, cut] = [this.probs[i], i];
+    }
+    if (best >= this.options.positiveSpeechThreshold) cut = n; // no pause: hard cut
+    const carried = n - cut;
+    for (let i = cut; i < n; i++) if (this.probs[i] >= this.options.positiveSpeechThreshold) this.speechFrames--;
+    this.uttFrames = cut;
     this.end('max-length');
-    this.startSegment(this.frameIndex, 0);
+    // The carried frames are still in place after the emitted part: move them to the front.
+    this.utt.copyWithin(0, cut * FRAME_SAMPLES, n * FRAME_SAMPLES);
+    this.probs.copyWithin(0, cut, n);
+    this.startSegment(this.frameIndex - carried, carried);
+    for (let i = 0; i < carried; i++) {
+      if (this.probs[i] >= this.options.positiveSpeechThreshold) this.speechFrames++;
+      if (this.probs[i] >= this.options.negativeSpeechThreshold) this.voicedEnd = i + 1;
+    }
     this.emit({ type: 'speech-start', startSample: this.startFrame * FRAME_SAMPLES });
   }
 }

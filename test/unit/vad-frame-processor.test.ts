@@ -104,6 +104,23 @@ describe('FrameProcessor', () => {
     expect(ev.filter((e) => e.type === 'speech-start')).toHaveLength(3);
   });
 
+  test('maximum length: the cut goes to the least speech-like frame of the last quarter', () => {
+    // Speech from frame 0; a dip (0.2) at frame 17 and a weaker one (0.4) at 18; max 20 frames.
+    const probs = seq([0.9, 40], [0, 10]);
+    probs[17] = 0.2;
+    probs[18] = 0.4;
+    probs[5] = 0.1; // outside the last quarter: ignored
+    const ev = run(probs, { ...base, preSpeechPadMs: 0, maxUtteranceMs: 20 * MS });
+    const utts = ev.filter((e) => e.type === 'utterance');
+    expect(utts.map((u) => [u.startSample / FRAME_SAMPLES, u.endSample / FRAME_SAMPLES, u.reason])).toEqual([
+      [0, 17, 'max-length'],
+      [17, 37, 'max-length'],
+      [37, 41, 'silence'],
+    ]);
+    expect(framesIn(utts[1].audio)).toEqual(range(17, 37));
+    expect(ev.filter((e) => e.type === 'speech-start').map((e) => e.startSample / FRAME_SAMPLES)).toEqual([0, 17, 37]);
+  });
+
   test('partials: after partialAfterMs, every partialIntervalMs, with the audio so far', () => {
     const opts = { ...base, preSpeechPadMs: 0, partialAfterMs: 10 * MS, partialIntervalMs: 5 * MS };
     const ev = run(seq([0.9, 30], [0, 10]), opts);
