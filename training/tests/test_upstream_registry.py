@@ -67,3 +67,14 @@ def test_unknown_specs_fail_with_the_known_names():
         build_upstream("tiny:conformer")
     with pytest.raises(ValueError):
         register_upstream("a:b", _Constant)
+
+
+def test_package_upstreams_with_options_go_through_the_candidates_parser():
+    """``name:args`` specs of the package upstreams (training/upstream/candidates.py)."""
+    plain = build_upstream("logmel")
+    narrow = build_upstream("logmel:n_mels=40")
+    assert plain.info.kind == narrow.info.kind == "logmel"
+    assert narrow.info.dim == 40 and plain.info.dim != 40
+    with torch.no_grad():
+        assert narrow(torch.zeros(1, 16000)).shape[-1] == 40
+    assert "speech_embedding" in available_upstreams()

@@ -7,6 +7,9 @@ Specs:
 * ``random:wavlm-base-plus`` -- WavLM Base+ architecture, random weights (benchmarks).
 * a registered name, e.g. ``speech_embedding``, ``logmel``: either registered at run time
   with ``register_upstream`` or imported lazily from ``_LAZY`` (module path : function).
+* anything else goes to the spec parsers in ``_DELEGATES`` (``candidates.build_spec``:
+  ``name:args`` such as ``speech_embedding:hop=4``, and ``a+b`` side-by-side upstreams);
+  a delegate raises KeyError for names it does not know.
 """
 from __future__ import annotations
 
@@ -26,6 +29,10 @@ _LAZY: dict[str, str] = {
 }
 
 
+#: Spec parsers (``"package.module:function"``, spec -> Upstream) tried last, in order.
+_DELEGATES: list[str] = ["training.upstream.candidates:build_spec"]
+
+
 def register_upstream(name: str, builder: Builder) -> None:
     """Register ``builder`` (no arguments -> Upstream) under ``name``; replaces an earlier one."""
     if ":" in name:
@@ -40,10 +47,8 @@ def register_lazy_upstream(name: str, target: str) -> None:
     _LAZY[name] = target
 
 
-def _resolve_lazy(name: str) -> Builder | None:
-    target = _LAZY.get(name)
-    if target is None:
-        return None
+def _import_target(target: str) -> Callable | None:
+    """``"package.module:function"`` -> the function, or None if the module does not exist."""
     module_name, func_name = target.split(":", 1)
     try:
         module = importlib.import_module(module_name)
@@ -54,9 +59,30 @@ def _resolve_lazy(name: str) -> Builder | None:
     return getattr(module, func_name)
 
 
+def _resolve_lazy(name: str) -> Builder | None:
+    target = _LAZY.get(name)
+    return _import_target(target) if target is not None else None
+
+
+def _delegate(spec: str) -> Upstream | None:
+    for target in _DELEGATES:
+        parse = _import_target(target)
+        if parse is None:
+            continue
+        try:
+            return parse(spec)
+        except KeyError:
+            continue
+    return None
+
+
 def available_upstreams() -> list[str]:
     """Names and spec patterns ``build_upstream`` accepts (lazy names listed even if not installed)."""
-    return sorted(set(_BUILDERS) | set(_LAZY)) + ["hf:<dir|hub id>", "random:wavlm-base-plus", "tiny:hubert", "tiny:wav2vec2", "tiny:wavlm", "tiny:wavlm-large"]
+    names = set(_BUILDERS) | set(_LAZY)
+    candidates = _import_target("training.upstream.candidates:BUILDERS")
+    if candidates is not None:
+        names |= set(candidates)
+    return sorted(names) + ["hf:<dir|hub id>", "random:wavlm-base-plus", "tiny:hubert", "tiny:wav2vec2", "tiny:wavlm", "tiny:wavlm-large"]
 
 
 def build_upstream(spec: str) -> Upstream:
@@ -77,8 +103,8 @@ def build_upstream(spec: str) -> Upstream:
 
         return build_random_wavlm_base_plus()
     builder = _BUILDERS.get(spec) or _resolve_lazy(spec)
-    if builder is None:
+    upstream = builder() if builder is not None else _delegate(spec)
+    if upstream is None:
         raise ValueError(f"unknown upstream {spec!r}; known: {', '.join(available_upstreams())}")
-    upstream = builder()
     upstream.eval()
     return upstream
