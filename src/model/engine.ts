@@ -20,7 +20,7 @@ import { fetchModelFile, type ModelFileSpec } from './fetch-model.ts';
 import { type LoadedManifest, type Manifest, loadManifest, resolveModelUrl } from './manifest.ts';
 import { EmotionPipeline } from './pipeline.ts';
 import type { ProgressCallback } from './progress.ts';
-import type { InitMessage, SimulatedFault } from './protocol.ts';
+import type { InitMessage } from './protocol.ts';
 
 /** The onnxruntime-web module (`onnxruntime-web/webgpu` in the worker, `onnxruntime-web` in Node). */
 export type OrtModule = typeof Ort;
@@ -184,9 +184,6 @@ export class InferenceEngine {
     this.deps.onBackendChanged?.(this.current);
   }
 }
-
-/** Faults the engine can simulate. */
-export type EngineFault = Exclude<SimulatedFault, 'crash'>;
 
 function isInputError(e: Error): boolean {
   return (e as Error & { code?: string }).code === 'invalid-input';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, test } from 'vitest';
 import { type CacheLike, ModelCache } from '../../src/model/cache.ts';
-import { type EngineDeps, InferenceEngine } from '../../src/model/engine.ts';
+import { type EngineDeps, InferenceEngine, type OrtModule } from '../../src/model/engine.ts';
 import type { BackendChoice } from '../../src/model/backend.ts';
 import type { LoadProgress } from '../../src/model/progress.ts';
 import type { InitMessage } from '../../src/model/protocol.ts';
@@ -107,5 +107,83 @@ describe('InferenceEngine (real onnxruntime-web WASM in Node, tiny fixture)', ()
       code: 'not-found',
       url: `${BASE}head.onnx`,
     });
+  });
+});
+
+/**
+ * onnxruntime-web as seen by the engine, where the "webgpu" EP is real WASM underneath but
+ * fails once the fake device is lost (or on every run while `state.failRuns`).
+ */
+function fakeWebGpuOrt() {
+  let lose: (info: { reason: string; message: string }) => void = () => undefined;
+  const state = { lost: false, failRuns: false, created: [] as string[] };
+  const device = {
+    lost: new Promise<{ reason: string; message: string }>((r) => (lose = r)),
+    destroy() {
+      state.lost = true;
+      lose({ reason: 'destroyed', message: 'Device was destroyed.' });
+    },
+  };
+  const module = {
+    env: { wasm: ort.env.wasm, webgpu: { device: Promise.resolve(device), adapter: undefined }, logLevel: 'warning' },
+    Tensor: ort.Tensor,
+    InferenceSession: {
+      async create(bytes: Uint8Array, options: ort.InferenceSession.SessionOptions) {
+        const ep = String(options.executionProviders?.[0]);
+        state.created.push(ep);
+        const { preferredOutputLocation: _gpuOnly, ...cpuOptions } = options;
+        const real = await ort.InferenceSession.create(bytes, { ...cpuOptions, executionProviders: ['wasm'] });
+        if (ep !== 'webgpu') return real;
+        return {
+          inputNames: real.inputNames,
+          outputNames: real.outputNames,
+          release: () => real.release(),
+          async run(feeds: Record<string, ort.Tensor>) {
+            if (state.lost) throw new Error('GPUDevice was lost');
+            if (state.failRuns) throw new Error('WebGPU kernel failed');
+            return real.run(feeds);
+          },
+        };
+      },
+    },
+  };
+  return { ortModule: module as unknown as OrtModule, state };
+}
+
+describe('InferenceEngine WebGPU faults (fake WebGPU EP over real WASM)', () => {
+  test('device lost: the next request runs on WASM, nothing lost, backend-changed reported', async () => {
+    const fake = fakeWebGpuOrt();
+    const changes: BackendChoice[] = [];
+    const engine = await InferenceEngine.load(
+      init('webgpu'),
+      deps({ ort: fake.ortModule, fetch: fixtureFetch().f, gpu: hardwareGpu, onBackendChanged: (c) => changes.push(c) }),
+    );
+    expect(engine.choice.backend).toBe('webgpu');
+    expect((await engine.classify(input)).backend).toBe('webgpu');
+    await engine.simulateDeviceLost();
+    await Promise.resolve();
+    const r = await engine.classify(input);
+    expect(r.backend).toBe('wasm');
+    expect(maxDiff(r.probabilities, reference.one_second.probabilities)).toBeLessThan(1e-5);
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ backend: 'wasm', variant: 'fp32' });
+    expect(changes[0].reason).toContain('WebGPU device lost (Device was destroyed.)');
+    await engine.release();
+  });
+
+  test('a failing WebGPU run is retried on WASM for the same request', async () => {
+    const fake = fakeWebGpuOrt();
+    const changes: BackendChoice[] = [];
+    const engine = await InferenceEngine.load(
+      init('webgpu'),
+      deps({ ort: fake.ortModule, fetch: fixtureFetch().f, gpu: hardwareGpu, onBackendChanged: (c) => changes.push(c) }),
+    );
+    fake.state.failRuns = true;
+    const r = await engine.classify(input);
+    expect(r.backend).toBe('wasm');
+    expect(maxDiff(r.probabilities, reference.one_second.probabilities)).toBeLessThan(1e-5);
+    expect(changes[0].reason).toContain('WebGPU run failed (');
+    expect(fake.state.created).toEqual(['webgpu', 'webgpu', 'wasm', 'wasm']);
+    await engine.release();
   });
 });
