@@ -74,7 +74,7 @@ export class InferenceEngine {
 
   /** Loads, picks the backend, builds and warms up the pipeline. Throws {@link ModelLoadError}. */
   static async load(init: InitMessage, deps: EngineDeps): Promise<InferenceEngine> {
-    const loaded = await loadManifest(init.manifestUrl, { fetch: deps.fetch });
+    const loaded = await loadManifest(init.manifestUrl, { fetch: deps.fetch, cache: deps.cache });
     const { manifest } = loaded;
     const threads = wasmThreads(deps.crossOriginIsolated, deps.hardwareConcurrency);
     configureOrt(deps.ort, init.wasmPaths, threads);

@@ -3,6 +3,7 @@
  * Validation uses a validator generated ahead of time (no eval under the app's CSP);
  * errors name the failing field. File paths resolve relative to the manifest URL.
  */
+import type { ModelCache } from './cache.ts';
 import { ModelLoadError, describeError } from './errors.ts';
 import { validate, type ValidationError } from './manifest-validator.generated.js';
 import type { BackendName } from './backend.ts';
@@ -140,13 +141,50 @@ export function resolveModelUrl(path: string, manifestUrl: string): string {
   return new URL(path, manifestUrl).href;
 }
 
+/** Options of {@link loadManifest}. */
+export interface LoadManifestOptions {
+  /** Base for a relative `manifestUrl` (default: the document or worker location). */
+  base?: string;
+  fetch?: typeof fetch;
+  /** Keeps the last good manifest so a later visit without network still loads. */
+  cache?: ModelCache;
+}
+
 /**
- * Fetches and validates a manifest. `manifestUrl` may be relative to `base`
- * (default: the document or worker location). Throws {@link ModelLoadError}.
+ * Fetches and validates a manifest; when the network is unreachable, falls back to the
+ * copy cached on the last successful load. Throws {@link ModelLoadError}.
  */
-export async function loadManifest(manifestUrl: string, opts: { base?: string; fetch?: typeof fetch } = {}): Promise<LoadedManifest> {
+export async function loadManifest(manifestUrl: string, opts: LoadManifestOptions = {}): Promise<LoadedManifest> {
   const url = new URL(manifestUrl, opts.base ?? globalThis.location?.href).href;
-  const doFetch = opts.fetch ?? fetch;
+  let text: string;
+  try {
+    text = await fetchManifestText(url, opts.fetch ?? fetch);
+  } catch (e) {
+    const offline = e instanceof ModelLoadError && e.code === 'network' ? await cachedText(url, opts.cache) : null;
+    if (offline === null) throw e;
+    text = offline;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ModelLoadError('invalid-manifest', `Model manifest ${url} is not valid JSON: ${describeError(e)}`, url, { cause: e });
+  }
+  const manifest = validateManifest(json, url);
+  await opts.cache?.put(url, new TextEncoder().encode(text));
+  return { manifest, url };
+}
+
+async function cachedText(url: string, cache: ModelCache | undefined): Promise<string | null> {
+  try {
+    const hit = await cache?.match(url);
+    return hit ? await hit.text() : null;
+  } catch {
+    return null;
+  }
+}
+
+async function fetchManifestText(url: string, doFetch: typeof fetch): Promise<string> {
   let res: Response;
   try {
     // Always revalidate: a new model version must not be hidden by the HTTP cache.
@@ -158,17 +196,9 @@ export async function loadManifest(manifestUrl: string, opts: { base?: string; f
     throw new ModelLoadError('not-found', `Model manifest not found (HTTP ${res.status}): ${url}`, url);
   }
   if (!res.ok) throw new ModelLoadError('network', `HTTP ${res.status} while fetching the model manifest ${url}`, url);
-  let text: string;
   try {
-    text = await res.text();
+    return await res.text();
   } catch (e) {
     throw new ModelLoadError('network', `Could not read the model manifest ${url}: ${describeError(e)}`, url, { cause: e });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new ModelLoadError('invalid-manifest', `Model manifest ${url} is not valid JSON: ${describeError(e)}`, url, { cause: e });
-  }
-  return { manifest: validateManifest(json, url), url };
 }

@@ -67,7 +67,7 @@ function deps(over: Partial<EngineDeps>): EngineDeps {
 const maxDiff = (a: Float32Array, b: number[]) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
 
 describe('InferenceEngine (real onnxruntime-web WASM in Node, tiny fixture)', () => {
-  test('auto without WebGPU: WASM, progress ends with ready, output matches Python; second load from cache', async () => {
+  test('auto without WebGPU: WASM, progress ends with ready, output matches Python; later loads from cache, also offline', async () => {
     const store = new MemoryCache();
     const net = fixtureFetch();
     const events: LoadProgress[] = [];
@@ -87,6 +87,13 @@ describe('InferenceEngine (real onnxruntime-web WASM in Node, tiny fixture)', ()
     const cached = await InferenceEngine.load(init('auto'), deps({ fetch: again.f, cache: new ModelCache({ open: async () => store }) }));
     expect(again.calls).toEqual(['manifest.json']);
     await cached.release();
+
+    const offline: typeof fetch = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    const noNetwork = await InferenceEngine.load(init('auto'), deps({ fetch: offline, cache: new ModelCache({ open: async () => store }) }));
+    expect(maxDiff((await noNetwork.classify(input)).probabilities, reference.one_second.probabilities)).toBeLessThan(1e-5);
+    await noNetwork.release();
   });
 
   test('WebGPU chosen on a hardware adapter but session creation fails: falls back to WASM with the reason', async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { ModelCache } from '../../src/model/cache.ts';
 import { ModelLoadError } from '../../src/model/errors.ts';
 import { loadManifest, resolveModelUrl, validateManifest, type Manifest } from '../../src/model/manifest.ts';
 
@@ -109,6 +110,24 @@ describe('loadManifest and URLs', () => {
     expect(seen).toEqual([base]);
     expect(loaded.url).toBe(base);
     expect(loaded.manifest.name).toBe('tiny-test-fixture');
+  });
+
+  test('offline: the manifest cached by the last good load is used; a 404 is not masked', async () => {
+    const store = new Map<string, Uint8Array>();
+    const cache = new ModelCache({
+      open: async () => ({
+        match: async (u: string) => (store.has(u) ? new Response(store.get(u)!.slice()) : undefined),
+        put: async (u: string, r: Response) => void store.set(u, new Uint8Array(await r.arrayBuffer())),
+        delete: async (u: string) => store.delete(u),
+      }),
+    });
+    const offline: typeof fetch = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    await expect(loadManifest(base, { fetch: offline, cache })).rejects.toMatchObject({ code: 'network' });
+    await loadManifest(base, { fetch: serve(200, readFileSync(FIXTURE, 'utf8')), cache });
+    expect((await loadManifest(base, { fetch: offline, cache })).manifest.name).toBe('tiny-test-fixture');
+    await expect(loadManifest(base, { fetch: serve(404, ''), cache })).rejects.toMatchObject({ code: 'not-found' });
   });
 
   test('404, invalid JSON, schema failure and network failure have distinct codes', async () => {
