@@ -92,7 +92,9 @@ def prepare(args: argparse.Namespace):
     """Build the upstream, load + subset the data, cache features -> (up, utts, labels, store, ids)."""
     from .upstream.registry import build_upstream
 
-    torch.set_num_threads(args.threads)
+    threads = args.threads if args.threads is not None else TrainConfig().threads
+    if threads > 0:
+        torch.set_num_threads(threads)
     up = build_upstream(args.upstream)
     utts, dataset_id = load_dataset(args.data, args.data_root, args.classes)
     utts = subset(utts, args.speakers.split(",") if args.speakers else None, args.limit_per_group)
@@ -259,7 +261,6 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--speakers", default=None, help="comma-separated speakers/groups to keep (quick runs)")
     p.add_argument("--limit-per-group", type=int, default=None, help="at most N utterances per speaker/group")
     p.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
-    p.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     for f in fields(TrainConfig):
         if f.name in ("pooling", "label_smoothing"):
@@ -298,7 +299,7 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--upstream", required=True)
     x.add_argument("--variants", default=",".join(ALL_VARIANTS))
     x.add_argument("--out", required=True, type=Path)
-    x.add_argument("--threads", type=int, default=2)
+    x.add_argument("--threads", type=int, default=1)
     return ap
 
 

@@ -30,6 +30,9 @@ class TrainConfig:
     dropout: float = 0.25
     attention_heads: int = 4
     dev_fraction: float = 0.2
+    #: torch CPU threads while training (0 = leave torch's setting). One thread is fastest
+    #: on a small shared machine: OpenMP threads spin-wait when the cores are oversubscribed.
+    threads: int = 1
 
 
 def collate(store: FeatureStore, utts: list[Utterance]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -83,6 +86,8 @@ def train_head(
     ``max_epochs`` and keeps the last epoch. Returns (head in eval mode, history dict).
     """
     t0 = time.perf_counter()
+    if cfg.threads > 0:
+        torch.set_num_threads(cfg.threads)
     index = {lab: i for i, lab in enumerate(labels)}
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)

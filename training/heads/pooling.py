@@ -41,11 +41,11 @@ def weighted_correlation(x: torch.Tensor, w: torch.Tensor, triu_flat: torch.Tens
     b, _, c = x.shape
     mu = torch.matmul(w.unsqueeze(1), x)  # [B, 1, C]
     xc = x - mu
-    xw = xc * w.unsqueeze(-1)
-    cov = torch.matmul(xw.transpose(1, 2), xc)  # [B, C, C]
-    var = torch.matmul(w.unsqueeze(1), xc * xc).squeeze(1)  # [B, C], = diag(cov)
-    sd = torch.sqrt(var + EPS_CORR)
-    corr = cov / (sd.unsqueeze(2) * sd.unsqueeze(1))
+    var = torch.matmul(w.unsqueeze(1), xc * xc)  # [B, 1, C], = diag(cov)
+    # Normalise the frames before the product: cov_ij / (sd_i sd_j) = sum_t w_t z_ti z_tj.
+    # Same value, but the elementwise work (and its backward) is on [B, T, C], not [B, C, C].
+    z = xc / torch.sqrt(var + EPS_CORR)
+    corr = torch.matmul((z * w.unsqueeze(-1)).transpose(1, 2), z)  # [B, C, C]
     return corr.reshape(b, c * c).index_select(1, triu_flat)
 
 
