@@ -62,6 +62,11 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
   let seq = 0;
   const fileQueue: { job: FileJob; file: File }[] = [];
   let fileWorkerBusy = false;
+  // One VAD worker serves every file in turn (starting one costs an ORT load): events go
+  // to the file being analysed; a failed worker is replaced for the next file.
+  let fileSegmenter: SegmenterPort | null = null;
+  let onFileEvent: (e: VadEvent) => void = () => undefined;
+  let onFileError: (m: string) => void = () => undefined;
 
   const notify = (kind: 'info' | 'warning' | 'error', text: string, action?: string, scope: 'microphone' | 'inference' = 'inference') => {
     set(transitions.notify(get(), kind, text, action));
@@ -236,27 +241,28 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
     const update = (patch: Partial<FileJob>) => set(transitions.updateFile(get(), job.id, patch));
     const ids: string[] = [];
     const work: Promise<unknown>[] = [];
-    let segmenter: SegmenterPort | null = null;
+    let failure: string | null = null;
     try {
       update({ status: 'decoding' });
       const opened = await ports.openFile(file);
       const total = opened.durationS;
       update({ status: 'analysing', durationS: total, progress: 0.02 });
-      let failure: string | null = null;
-      segmenter = await ports.createSegmenter(
-        (e) => {
-          if (e.type !== 'utterance') return;
-          emit({ type: 'utterance-start', source: 'file', startS: e.startSample / SR, fileName: file.name });
-          work.push(
-            classify(e.audio, { source: 'file', fileName: file.name, startS: e.startSample / SR, endS: e.endSample / SR }).then((r) => {
-              if (r) ids.push(r.id);
-              update({ utteranceIds: [...ids] });
-            }),
-          );
-        },
-        (m) => (failure = m),
+      onFileEvent = (e) => {
+        if (e.type !== 'utterance') return;
+        emit({ type: 'utterance-start', source: 'file', startS: e.startSample / SR, fileName: file.name });
+        work.push(
+          classify(e.audio, { source: 'file', fileName: file.name, startS: e.startSample / SR, endS: e.endSample / SR }).then((r) => {
+            if (r) ids.push(r.id);
+            update({ utteranceIds: [...ids] });
+          }),
+        );
+      };
+      onFileError = (m) => (failure = m);
+      fileSegmenter ??= await ports.createSegmenter(
+        (e) => onFileEvent(e),
+        (m) => onFileError(m),
       );
-      await segmenter.pushFile(opened.chunks, (seconds) => update({ progress: 0.02 + 0.9 * (total > 0 ? Math.min(1, seconds / total) : 1) }));
+      await fileSegmenter.pushFile(opened.chunks, (seconds) => update({ progress: 0.02 + 0.9 * (total > 0 ? Math.min(1, seconds / total) : 1) }));
       await Promise.all(work);
       if (failure) throw new Error(`Speech detection failed: ${failure}`);
       update({
@@ -269,7 +275,12 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
       update({ status: 'error', message: describeError(e) });
       emit({ type: 'error', scope: 'file', message: `${file.name}: ${describeError(e)}` });
     } finally {
-      segmenter?.release();
+      onFileEvent = () => undefined;
+      onFileError = () => undefined;
+      if (failure) {
+        fileSegmenter?.release();
+        fileSegmenter = null;
+      }
     }
   }
 
@@ -307,6 +318,7 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
     dispose() {
       stopListening();
       micSegmenter?.release();
+      fileSegmenter?.release();
       client?.dispose();
       bank.clear();
     },
