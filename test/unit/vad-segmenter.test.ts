@@ -73,10 +73,10 @@ test('pushFile: 3 utterances, all delivered before it resolves, progress to the 
   // Chunks were transferred, not copied.
   expect(worker.transfers).toBeGreaterThanOrEqual(Math.ceil(samples.length / 7000));
 
-  // A second file is a fresh stream: positions restart at 0 and give the same result.
+  // A second file is a fresh stream: positions restart at 0 (its first 4.5 s: the first utterance again).
   const first = utts.splice(0);
-  await seg.pushFile(chunksOf(samples, 16000));
-  expect(utts).toEqual(first);
+  await seg.pushFile(chunksOf(samples.slice(0, 72000), 16000));
+  expect(utts).toEqual(first.slice(0, 1));
   off();
   seg.release();
 });
