@@ -95,6 +95,14 @@ export interface VariantInfo {
   backends: readonly BackendName[];
   /** Device features needed (e.g. `shader-f16`); only a WebGPU adapter provides any. */
   requires: readonly string[];
+  /** Weight dtype; `float16` implies `shader-f16` on WebGPU even if `requires` omits it. */
+  dtype?: string;
+}
+
+/** Features a variant needs on WebGPU: its `requires`, plus shader-f16 for fp16 weights. */
+function neededFeatures(v: VariantInfo): readonly string[] {
+  const fp16 = v.id === 'fp16' || v.dtype === 'float16';
+  return fp16 && !v.requires.includes('shader-f16') ? [...v.requires, 'shader-f16'] : v.requires;
 }
 
 /**
@@ -109,9 +117,11 @@ export function chooseVariant(
   features: ReadonlySet<string>,
   requested?: string,
 ): string | undefined {
-  const runnable = variants.filter(
-    (v) => v.backends.includes(backend) && v.requires.every((f) => backend === 'webgpu' && features.has(f)),
-  );
+  const runnable = variants.filter((v) => {
+    if (!v.backends.includes(backend)) return false;
+    if (backend === 'wasm') return v.requires.length === 0;
+    return neededFeatures(v).every((f) => features.has(f));
+  });
   if (requested !== undefined && runnable.some((v) => v.id === requested)) return requested;
   const order = VARIANT_ORDER[backend];
   const rank = (id: string): number => {

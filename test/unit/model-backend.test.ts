@@ -74,6 +74,8 @@ describe('chooseVariant', () => {
     ['requested fp32 on webgpu wins', 'webgpu', ALL, F16, 'fp32', 'fp32'],
     ['requested fp16 without the feature is ignored', 'webgpu', ALL, NONE, 'fp16', 'q4'],
     ['requested unknown id is ignored', 'wasm', ALL, NONE, 'nope', 'int8'],
+    ['fp16 without a declared requirement still needs shader-f16', 'webgpu', [v('fp16', ['webgpu']), ALL[0]], NONE, undefined, 'fp32'],
+    ['float16 dtype under another id needs shader-f16', 'webgpu', [{ id: 'half', backends: ['webgpu'], requires: [], dtype: 'float16' }], NONE, undefined, undefined],
     ['unknown ids keep manifest order', 'wasm', [v('b', ['wasm']), v('a', ['wasm'])], NONE, undefined, 'b'],
   ] as const)('%s', (_name, backend, variants, features, requested, expected) => {
     expect(chooseVariant(backend, variants, features, requested)).toBe(expected);
