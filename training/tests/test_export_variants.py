@@ -115,3 +115,41 @@ def test_fp16_keeps_overflow_prone_parts_in_fp32(speech, tmp_path):
     with torch.no_grad():
         ref = up(torch.from_numpy(speech)).numpy()
     assert layer_cosines(ref, session.run(None, {"waveform": speech})[0]).min() > MIN_COSINE["fp16"]
+
+
+_ORT_WEB_SCRIPT = """
+import * as ort from '%(ort)s';
+import fs from 'node:fs';
+ort.env.wasm.numThreads = 1;
+const [dir, xPath, ...variants] = process.argv.slice(1);
+const x = new Float32Array(new Uint8Array(fs.readFileSync(xPath)).buffer);
+for (const v of variants) {
+  const s = await ort.InferenceSession.create(`${dir}/upstream.${v}.onnx`, { executionProviders: ['wasm'] });
+  const h = (await s.run({ waveform: new ort.Tensor('float32', x, [1, x.length]) })).hidden_states;
+  fs.writeFileSync(`${dir}/web.${v}.bin`, Buffer.from(h.data.buffer, h.data.byteOffset, h.data.byteLength));
+}
+"""
+
+
+def test_every_variant_runs_in_onnxruntime_web_wasm(exported, speech):
+    """The browser's runtime (onnxruntime-web, WASM backend, run in Node) gives the CPU results."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    ort_web = Path(__file__).resolve().parents[2] / "node_modules/onnxruntime-web/dist/ort.node.min.mjs"
+    if shutil.which("node") is None or not ort_web.is_file():
+        pytest.skip("node or node_modules/onnxruntime-web not installed (npm ci)")
+    _, out, _ = exported
+    x = np.ascontiguousarray(speech[0], dtype=np.float32)
+    x.tofile(out / "x.bin")
+    subprocess.run(
+        ["node", "--input-type=module", "-e", _ORT_WEB_SCRIPT % {"ort": ort_web.as_posix()}, "--",
+         str(out), str(out / "x.bin"), *ALL_VARIANTS],
+        check=True, timeout=120, capture_output=True,
+    )
+    for variant in ALL_VARIANTS:
+        cpu = ort.InferenceSession(str(out / f"upstream.{variant}.onnx"), providers=["CPUExecutionProvider"])
+        expected = cpu.run(None, {"waveform": speech})[0]
+        web = np.fromfile(out / f"web.{variant}.bin", dtype=np.float32).reshape(expected.shape)
+        assert np.abs(web - expected).max() < (5e-3 if variant == "fp16" else 1e-4), variant
