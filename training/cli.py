@@ -112,7 +112,8 @@ def prepare(args: argparse.Namespace):
 def train_config(args: argparse.Namespace, **over: object) -> TrainConfig:
     """TrainConfig from the CLI's --<field> options (only those given)."""
     cfg = TrainConfig()
-    given = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if getattr(args, f.name, None) is not None}
+    given = {f.name: getattr(args, f.name) for f in fields(TrainConfig)
+             if f.name not in ("pooling", "label_smoothing") and getattr(args, f.name, None) is not None}
     return replace(cfg, **given, **over)
 
 
