@@ -78,58 +78,39 @@ export class InferenceEngine {
     const { manifest } = loaded;
     const threads = wasmThreads(deps.crossOriginIsolated, deps.hardwareConcurrency);
     configureOrt(deps.ort, init.wasmPaths, threads);
-
-    const probed: ProbedAdapter | null = init.preference === 'wasm' ? null : await probeAdapter(deps.gpu);
-    const features = new Set(probed?.summary.features ?? []);
-    let decision = decideBackend(init.preference, probed?.summary ?? null);
-    let variant = chooseVariant(decision.backend, manifest.upstream.variants, features, init.variant);
-    if (variant === undefined && decision.backend === 'webgpu') {
-      decision = { backend: 'wasm', reason: `${decision.reason}; but no manifest variant runs on WebGPU here, so WASM` };
-      variant = chooseVariant('wasm', manifest.upstream.variants, features, init.variant);
-    }
-    if (variant === undefined) {
-      throw new ModelLoadError('unsupported', `No upstream variant of ${manifest.name} runs on ${decision.backend}`, loaded.url);
-    }
-    const adapter = probed
-      ? { vendor: probed.summary.vendor, architecture: probed.summary.architecture, fallback: probed.summary.fallback }
+    const sel = await selectBackend(init, manifest, deps.gpu);
+    const adapter = sel.probed
+      ? { vendor: sel.probed.summary.vendor, architecture: sel.probed.summary.architecture, fallback: sel.probed.summary.fallback }
       : undefined;
 
-    const upstreamSpec = variantSpec(loaded, variant);
-    const headSpec: ModelFileSpec = fileSpec(loaded, manifest.head);
-    const headBytes = manifest.head.bytes;
-    const overallTotal = headBytes + (manifest.upstream.variants.find((v) => v.id === variant)?.bytes ?? 0);
-    const head = await fetchModelFile(headSpec, {
-      cache: deps.cache,
-      fetch: deps.fetch,
-      onProgress: deps.onProgress,
-      overall: { offset: 0, total: overallTotal },
-    });
-    const upstream = await fetchModelFile(upstreamSpec, {
-      cache: deps.cache,
-      fetch: deps.fetch,
-      onProgress: deps.onProgress,
-      overall: { offset: headBytes, total: overallTotal },
-    });
+    // Head first (small), then the upstream; one overall byte count for the progress bar.
+    const upstreamSpec = variantSpec(loaded, sel.variant);
+    const overallTotal = manifest.head.bytes + (upstreamSpec.bytes ?? 0);
+    const fetchOpts = { cache: deps.cache, fetch: deps.fetch, onProgress: deps.onProgress };
+    const head = await fetchModelFile(fileSpec(loaded, manifest.head), { ...fetchOpts, overall: { offset: 0, total: overallTotal } });
+    const upstream = await fetchModelFile(upstreamSpec, { ...fetchOpts, overall: { offset: manifest.head.bytes, total: overallTotal } });
 
-    let choice: BackendChoice = { backend: decision.backend, reason: decision.reason, adapter, variant, threads };
-    let pipeline: EmotionPipeline;
+    let choice: BackendChoice = { backend: sel.backend, reason: sel.reason, adapter, variant: sel.variant, threads };
+    let pipeline: EmotionPipeline | undefined;
     let lostRef: DeviceLostRef = { reason: null };
     try {
-      if (decision.backend === 'webgpu' && probed) deps.ort.env.webgpu.adapter = probed.adapter;
-      pipeline = await buildPipeline(deps.ort, manifest, decision.backend, upstream.bytes, head.bytes);
+      if (sel.backend === 'webgpu' && sel.probed) deps.ort.env.webgpu.adapter = sel.probed.adapter;
+      pipeline = await buildPipeline(deps.ort, manifest, sel.backend, upstream.bytes, head.bytes);
       await pipeline.warmUp();
-      if (decision.backend === 'webgpu') lostRef = await watchDevice(deps.ort);
+      if (sel.backend === 'webgpu') lostRef = await watchDevice(deps.ort);
     } catch (e) {
-      if (decision.backend !== 'webgpu') throw e;
+      if (sel.backend !== 'webgpu') throw e;
+      await pipeline?.release().catch(() => undefined);
       // WebGPU could not create or warm up the sessions: WASM keeps the product working.
-      const reason = `WebGPU failed (${describeError(e)}); using WASM`;
-      const wasmVariant = chooseVariant('wasm', manifest.upstream.variants, features, init.variant);
+      const wasmVariant = chooseVariant('wasm', manifest.upstream.variants, sel.features, init.variant);
       if (wasmVariant === undefined) throw e;
       const bytes =
-        wasmVariant === variant ? upstream.bytes : (await fetchModelFile(variantSpec(loaded, wasmVariant), { cache: deps.cache, fetch: deps.fetch })).bytes;
+        wasmVariant === sel.variant
+          ? upstream.bytes
+          : (await fetchModelFile(variantSpec(loaded, wasmVariant), { cache: deps.cache, fetch: deps.fetch })).bytes;
       pipeline = await buildPipeline(deps.ort, manifest, 'wasm', bytes, head.bytes);
       await pipeline.warmUp();
-      choice = { backend: 'wasm', reason, adapter, variant: wasmVariant, threads };
+      choice = { backend: 'wasm', reason: `WebGPU failed (${describeError(e)}); using WASM`, adapter, variant: wasmVariant, threads };
     }
     const engine = new InferenceEngine(loaded, pipeline, choice, head.bytes, deps, lostRef);
     deps.onProgress?.({ status: 'ready', backend: choice.backend, variant: choice.variant });
@@ -196,6 +177,30 @@ function configureOrt(ort: OrtModule, wasmPaths: string, threads: number): void 
   ort.env.wasm.numThreads = threads;
   // Already inside a worker: ORT's own proxy worker would only add a hop.
   ort.env.wasm.proxy = false;
+}
+
+/** Backend + variant chosen before anything is downloaded. */
+interface Selection {
+  backend: BackendName;
+  reason: string;
+  variant: string;
+  probed: ProbedAdapter | null;
+  features: ReadonlySet<string>;
+}
+
+async function selectBackend(init: InitMessage, manifest: Manifest, gpu: GPU | undefined): Promise<Selection> {
+  const probed = init.preference === 'wasm' ? null : await probeAdapter(gpu);
+  const features = new Set(probed?.summary.features ?? []);
+  const variants = manifest.upstream.variants;
+  let { backend, reason } = decideBackend(init.preference, probed?.summary ?? null);
+  let variant = chooseVariant(backend, variants, features, init.variant);
+  if (variant === undefined && backend === 'webgpu') {
+    backend = 'wasm';
+    reason = `${reason}; but no manifest variant runs on WebGPU here, so WASM`;
+    variant = chooseVariant('wasm', variants, features, init.variant);
+  }
+  if (variant === undefined) throw new ModelLoadError('unsupported', `No upstream variant of ${manifest.name} runs on ${backend}`);
+  return { backend, reason, variant, probed, features };
 }
 
 /** Shared cell the device-lost promise writes into. */
