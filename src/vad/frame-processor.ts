@@ -178,9 +178,13 @@ export class FrameProcessor {
     else this.split();
   }
 
-  /** Ends the open utterance, if any (end of input). */
-  flush(): void {
-    if (this.speaking) this.end('flush');
+  /**
+   * Ends the open utterance, if any (end of input).
+   * @param padding - zero samples the caller appended to complete the last frame; they are
+   *   cut from an utterance that reaches the end of input
+   */
+  flush(padding = 0): void {
+    if (this.speaking) this.end('flush', Math.max(0, Math.min(FRAME_SAMPLES - 1, Math.floor(padding))));
     this.ringFrames = 0;
   }
 
@@ -232,13 +236,14 @@ export class FrameProcessor {
   }
 
   /** One path for every way an utterance ends. */
-  private end(reason: 'silence' | 'max-length' | 'flush'): void {
+  private end(reason: 'silence' | 'max-length' | 'flush', padding = 0): void {
     const keep = reason === 'max-length' ? this.uttFrames : Math.min(this.uttFrames, this.voicedEnd + this.frames.postPad);
+    const cut = keep === this.uttFrames ? padding : 0;
     const startSample = this.startFrame * FRAME_SAMPLES;
-    const endSample = startSample + keep * FRAME_SAMPLES;
+    const endSample = startSample + keep * FRAME_SAMPLES - cut;
     this.speaking = false;
     if (this.speechFrames >= this.frames.minSpeech && this.speechFrames > 0) {
-      this.emit({ type: 'utterance', audio: this.utt.slice(0, keep * FRAME_SAMPLES), startSample, endSample, reason });
+      this.emit({ type: 'utterance', audio: this.utt.slice(0, endSample - startSample), startSample, endSample, reason });
     } else {
       this.emit({ type: 'misfire', startSample, endSample });
     }

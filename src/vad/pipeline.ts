@@ -52,15 +52,20 @@ export class VadPipeline {
     }
   }
 
-  /** End of input: a trailing partial frame is zero-padded and scored, then the open utterance closes. */
+  /**
+   * End of input: a trailing partial frame is zero-padded and scored, then the open
+   * utterance closes (without the padding: it ends at the last real sample).
+   */
   async flush(): Promise<void> {
+    let padding = 0;
     if (this.filled > 0) {
+      padding = FRAME_SAMPLES - this.filled;
       this.frame.fill(0, this.filled);
       this.filled = 0;
       this.lastProbability = await this.scorer.process(this.frame);
       this.processor.process(this.frame, this.lastProbability);
     }
-    this.processor.flush();
+    this.processor.flush(padding);
   }
 
   /** Start of a new stream: clears model state, pending samples and positions. */

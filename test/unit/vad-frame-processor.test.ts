@@ -154,6 +154,16 @@ describe('FrameProcessor', () => {
     expect(fp.position).toBe(0);
   });
 
+  test('flush(padding) cuts the zero padding of the last frame from an utterance that reaches the end', () => {
+    const events: VadEvent[] = [];
+    const fp = new FrameProcessor(base, (e) => events.push(e));
+    seq([0.9, 6]).forEach((p, i) => fp.process(frameOf(i), p));
+    fp.flush(300);
+    const u = events[1];
+    if (u.type !== 'utterance') throw new Error('expected utterance');
+    expect([u.startSample, u.endSample, u.audio.length]).toEqual([0, 6 * FRAME_SAMPLES - 300, 6 * FRAME_SAMPLES - 300]);
+  });
+
   test('sample positions keep counting across utterances', () => {
     const ev = run(seq([0, 3], [0.9, 5], [0, 10], [0.9, 5], [0, 10]), base);
     const utts = ev.filter((e) => e.type === 'utterance');

@@ -108,4 +108,15 @@ describe('Silero VAD v5 (onnxruntime-web WASM in Node)', () => {
     expect(await count(blip)).toBe(0);
     expect(await count(new Float32Array(100))).toBe(0);
   });
+
+  test('an EmoDB file is one utterance from its start, its audio exactly the input samples', async () => {
+    const { samples } = decodeWav(new Uint8Array(readFileSync(resolve(ROOT, '../shared/data/emodb/03a01Wa.wav'))));
+    const utts = (await segment(samples)).filter((e): e is UtteranceEvent => e.type === 'utterance');
+    expect(utts).toHaveLength(1);
+    const [u] = utts;
+    expect(u.startSample).toBe(0);
+    expect(u.endSample).toBeLessThanOrEqual(samples.length);
+    expect(u.endSample).toBeGreaterThan(samples.length * 0.75);
+    expect(u.audio).toEqual(samples.slice(u.startSample, u.endSample));
+  });
 });
