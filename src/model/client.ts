@@ -117,15 +117,20 @@ export class InferenceClient {
 
   /**
    * Starts the worker and loads the model (progress through `onProgress`).
-   * Rejects with {@link ModelLoadError} (`code` says why) when loading fails.
+   * Rejects with {@link ModelLoadError} (`code` says why) when loading fails or a URL is
+   * not http(s), and with TypeError for an unknown `backend`.
    */
   static async create(opts: InferenceClientOptions): Promise<InferenceClient> {
     const base = pageBase();
+    const preference = opts.backend ?? 'auto';
+    if (!['auto', 'webgpu', 'wasm'].includes(preference)) {
+      throw new TypeError(`backend must be "auto", "webgpu" or "wasm", not ${JSON.stringify(preference)}`);
+    }
     const init: InitMessage = {
       type: 'init',
-      manifestUrl: new URL(opts.manifestUrl, base).href,
-      preference: opts.backend ?? 'auto',
-      wasmPaths: opts.assetBase !== undefined ? withSlash(new URL(opts.assetBase, base).href) : defaultAssetBase(),
+      manifestUrl: httpUrl(opts.manifestUrl, base, 'manifestUrl'),
+      preference,
+      wasmPaths: opts.assetBase !== undefined ? withSlash(httpUrl(opts.assetBase, base, 'assetBase')) : defaultAssetBase(),
       ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
     };
     const createWorker = opts.createWorker ?? defaultWorker;
@@ -151,6 +156,12 @@ export class InferenceClient {
    */
   classify(audio16k: Float32Array, kind: RequestKind): Promise<ClassifyResult> {
     if (this.disposed) return Promise.reject(new InferenceError('disposed', 'the inference client was disposed'));
+    if (!(audio16k instanceof Float32Array) || audio16k.length === 0) {
+      return Promise.reject(new InferenceError('invalid-input', 'audio16k must be a non-empty Float32Array of 16 kHz mono samples'));
+    }
+    if (kind !== 'final' && kind !== 'provisional') {
+      return Promise.reject(new InferenceError('invalid-input', `kind must be "final" or "provisional", not ${JSON.stringify(kind)}`));
+    }
     const id = this.nextId++;
     return new Promise<ClassifyResult>((resolve, reject) => {
       this.pending.set(id, { kind, audio: audio16k, retried: false, resolve, reject });
@@ -298,6 +309,26 @@ export class InferenceClient {
     this.pending.clear();
     all.forEach(fn);
   }
+}
+
+/**
+ * `value` resolved against `base`; only http(s) URLs
+ * are accepted, so a host page cannot point the worker at javascript: or data: URLs.
+ */
+function httpUrl(value: unknown, base: string, name: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ModelLoadError('invalid-manifest', `${name} must be a non-empty URL string`);
+  }
+  let url: URL;
+  try {
+    url = new URL(value, base);
+  } catch {
+    throw new ModelLoadError('invalid-manifest', `${name} is not a valid URL: ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ModelLoadError('invalid-manifest', `${name} must be an http(s) URL, not ${url.protocol}`);
+  }
+  return url.href;
 }
 
 function withSlash(url: string): string {

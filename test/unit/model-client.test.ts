@@ -153,4 +153,25 @@ describe('InferenceClient (fake worker)', () => {
     expect(((await pending.catch((e: unknown) => e)) as InferenceError).code).toBe('disposed');
     expect(f.workers[0].terminated).toBe(true);
   });
+
+  test('host inputs are validated: URLs, backend, audio and kind', async () => {
+    const f = factory([answering()]);
+    const bad = async (opts: Parameters<typeof InferenceClient.create>[0]) =>
+      InferenceClient.create({ ...opts, createWorker: f.createWorker }).then(
+        () => 'created',
+        (e: unknown) => (e as Error).message,
+      );
+    expect(await bad({ manifestUrl: '' })).toContain('manifestUrl must be a non-empty URL string');
+    expect(await bad({ manifestUrl: 'javascript:alert(1)' })).toContain('manifestUrl must be an http(s) URL');
+    expect(await bad({ manifestUrl: 'm.json', assetBase: 'data:text/plain,x' })).toContain('assetBase must be an http(s) URL');
+    expect(await bad({ manifestUrl: 'm.json', backend: 'cuda' as 'wasm' })).toContain('backend must be');
+    expect(f.workers).toHaveLength(0); // nothing started for invalid input
+    const c = await InferenceClient.create({ manifestUrl: 'm.json', createWorker: f.createWorker });
+    const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e as InferenceError).code);
+    expect(await code(c.classify(new Float32Array(0), 'final'))).toBe('invalid-input');
+    expect(await code(c.classify([0.1, 0.2] as unknown as Float32Array, 'final'))).toBe('invalid-input');
+    expect(await code(c.classify(new Float32Array(4), 'later' as 'final'))).toBe('invalid-input');
+    expect(await code(c.classify(new Float32Array(4), 'final'))).toBe('ok');
+    c.dispose();
+  });
 });
