@@ -31,7 +31,7 @@ def synthetic_store(tmp: Path, n_per_class: int = 24, groups: int = 3, seed: int
     return FeatureStore(tmp, [u.id for u in utts]), utts
 
 
-FAST = TrainConfig(pooling="corrap", proj_dim=16, lr=3e-3, batch_size=8, max_epochs=40, patience=40, dropout=0.0)
+FAST = TrainConfig(pooling="corrap", proj_dim=16, lr=3e-3, batch_size=8, max_epochs=15, patience=4, dropout=0.0)
 
 
 def test_store_shapes(tmp_path):
@@ -44,12 +44,16 @@ def test_store_shapes(tmp_path):
 def test_corrap_learns_correlation_structure(tmp_path):
     store, utts = synthetic_store(tmp_path)
     test = [u for u in utts if u.group == "s0"]
+    y = np.array([LABELS.index(u.label) for u in test])
     train, dev = split_dev([u for u in utts if u.group != "s0"], 0.2, 0)
     head, hist = train_head(store, train, dev, LABELS, FAST)
-    acc = (predict(head, store, test).argmax(1) == np.array([LABELS.index(u.label) for u in test])).mean()
+    acc = (predict(head, store, test).argmax(1) == y).mean()
     assert acc >= 0.9, hist["epochs"][-1]
     assert hist["epochs"][-1]["train_loss"] < hist["epochs"][0]["train_loss"]
     assert 1 <= hist["best_epoch"] <= len(hist["epochs"])
+    # Contrast: the classes have equal means, so mean pooling stays near chance.
+    head, _ = train_head(store, train, dev, LABELS, replace(FAST, pooling="mean", max_epochs=5))
+    assert (predict(head, store, test).argmax(1) == y).mean() < 0.6
 
 
 def test_gradient_accumulation_equals_large_batch(tmp_path):
@@ -90,3 +94,11 @@ def test_train_final_returns_eval_head(tmp_path):
     assert not head.training
     probs = predict(head, store, utts)
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
+
+
+def test_early_stopping_after_patience(tmp_path):
+    store, utts = synthetic_store(tmp_path, n_per_class=3)
+    train, dev = split_dev(utts, 0.25, 0)
+    # lr 0: dev scores never change, so epoch 1 stays best and training stops after `patience` more.
+    _, hist = train_head(store, train, dev, LABELS, replace(FAST, lr=0.0, patience=3, max_epochs=20, pooling="mean"))
+    assert hist["best_epoch"] == 1 and len(hist["epochs"]) == 4
