@@ -63,9 +63,11 @@ export interface TrackedPage {
 export async function openPage(
   browser: Browser,
   url: string,
-  opts: { allowErrors?: RegExp[]; viewport?: { width: number; height: number } } = {},
+  opts: { allowErrors?: RegExp[]; viewport?: { width: number; height: number }; initScript?: string } = {},
 ): Promise<TrackedPage> {
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1100, height: 900 } });
+  // Runs before the page's own scripts (tests use it to observe workers, audio contexts, streams).
+  if (opts.initScript) await context.addInitScript(opts.initScript);
   const page = await context.newPage();
   const errors: string[] = [];
   const allowed = (text: string) => (opts.allowErrors ?? []).some((re) => re.test(text));
