@@ -43,7 +43,7 @@ def validate(manifest: dict) -> None:
 def metrics_from_cv(cv: dict, dataset: str) -> dict:
     """The manifest's ``metrics`` from a cross_validate() result."""
     keep = ("folds", "mean_accuracy", "std_accuracy", "mean_uar", "std_uar", "pooled_accuracy", "pooled_uar",
-            "confusion", "config", "seconds")
+            "confusion", "config", "seconds", "cpu_seconds")
     out = {"protocol": cv["protocol"], "dataset": dataset, "classes": list(cv["labels"])}
     out.update({k: cv[k] for k in keep if k in cv})
     return out
