@@ -2,7 +2,8 @@
  * VAD worker: owns onnxruntime-web (plain WASM build) with Silero VAD v5 and the frame
  * processor, so neither the model nor the segmentation runs on the UI thread.
  */
-import * as ort from 'onnxruntime-web/wasm';
+// Same ORT build as the inference worker: one (cached) wasm binary serves both workers.
+import * as ort from 'onnxruntime-web/webgpu';
 import type { SegmenterRequest } from './protocol';
 import { createVadWorkerCore } from './worker-core';
 
