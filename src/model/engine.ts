@@ -17,7 +17,8 @@ import {
 import type { ModelCache } from './cache.ts';
 import { ModelLoadError, describeError } from './errors.ts';
 import { fetchModelFile, type ModelFileSpec } from './fetch-model.ts';
-import { type LoadedManifest, type Manifest, loadManifest, resolveModelUrl } from './manifest.ts';
+import { type LoadedManifest, type Manifest, loadManifest } from './manifest.ts';
+import { resolveModelUrl } from './urls.ts';
 import { EmotionPipeline } from './pipeline.ts';
 import type { ProgressCallback } from './progress.ts';
 import type { InitMessage } from './protocol.ts';

@@ -8,6 +8,7 @@ export { parseBackendParam } from './backend.ts';
 export { InferenceError, ModelLoadError, describeError } from './errors.ts';
 export type { InferenceErrorCode, ModelLoadErrorCode } from './errors.ts';
 export type { Manifest, ManifestMetrics, UpstreamVariant } from './manifest.ts';
-export { resolveModelUrl } from './manifest.ts';
+// From urls.ts, not manifest.ts: the page bundle must not pull in the schema validator.
+export { resolveModelUrl } from './urls.ts';
 export type { LoadProgress } from './progress.ts';
 export type { RequestKind, SimulatedFault } from './protocol.ts';

@@ -136,10 +136,7 @@ export function validateManifest(data: unknown, url = 'manifest.json'): Manifest
   return m;
 }
 
-/** Absolute URL of a manifest-relative path. */
-export function resolveModelUrl(path: string, manifestUrl: string): string {
-  return new URL(path, manifestUrl).href;
-}
+export { resolveModelUrl } from './urls.ts';
 
 /** Options of {@link loadManifest}. */
 export interface LoadManifestOptions {
