@@ -73,14 +73,21 @@ def extract_features(
     directory.mkdir(parents=True, exist_ok=True)
     todo = [u for u in utts if not (directory / f"{u.id}.npy").exists()]
     up.eval()
-    sr = getattr(getattr(up, "info", None), "sample_rate", 16000)
+    info = getattr(up, "info", None)
+    sr = getattr(info, "sample_rate", 16000)
+    min_samples = getattr(info, "min_samples", 1)
     with torch.no_grad():
         for u in tqdm(todo, desc=f"features {upstream_id}", disable=not progress or not todo, unit="utt"):
-            wav = torch.from_numpy(read_wav_16k_mono(u.path, sr)).unsqueeze(0)
-            hidden = up(wav)
+            audio = read_wav_16k_mono(u.path, sr)
+            if audio.shape[0] < min_samples:
+                raise ValueError(f"{u.path}: {audio.shape[0]} samples, the upstream needs at least {min_samples}")
+            hidden = up(torch.from_numpy(audio).unsqueeze(0))
             if hidden.dim() != 3:
                 raise ValueError(f"upstream returned shape {tuple(hidden.shape)}, expected [L, T, D]")
+            half = hidden.float().numpy().astype(np.float16)
+            if not np.isfinite(half).all():
+                raise ValueError(f"{u.id}: hidden states not finite in fp16 (max |x| {hidden.abs().max():.3g})")
             tmp = directory / f"{u.id}.tmp.npy"
-            np.save(tmp, hidden.float().numpy().astype(np.float16))
+            np.save(tmp, half)
             tmp.replace(directory / f"{u.id}.npy")  # atomic: an interrupted run leaves no half file
     return FeatureStore(directory, [u.id for u in utts])
