@@ -1,17 +1,20 @@
 """Browser variants of an upstream ONNX: fp32, fp16, q8, q4 (MatMulNBits) and int8 (dynamic).
 
-What onnxruntime-web runs where (checked in node_modules/onnxruntime-web 1.30, its
-``docs/webgpu-operators.md`` and bundles, and onnxruntime PRs #19446 / #24546):
+What onnxruntime-web 1.30 runs where. Sources: its ``docs/webgpu-operators.md`` (lists
+``MatMulNBits``, not ``MatMulInteger`` / ``DynamicQuantizeLinear``), onnxruntime PRs #19446
+(MatMulNBits on JS WebGPU) and #24546 (8-bit MatMulNBits in the native WebGPU EP), and a run
+of the tiny WavLM's five files in headless Chromium (SwiftShader adapter, no shader-f16)
+against onnxruntime CPU results on the same EmoDB audio (2026-11-28):
 
-* WebGPU lists ``MatMulNBits`` (com.microsoft) but neither ``MatMulInteger`` nor
-  ``DynamicQuantizeLinear``: the dynamic int8 variant falls back to CPU there, so it is
-  offered for ``wasm`` only (see also shared/NOTES.md).
-* 8-bit MatMulNBits on WebGPU exists only in the *native* WebGPU EP (PR #24546, 2025), the
-  one in the ``onnxruntime-web/webgpu`` bundle (``ort.webgpu.mjs`` -> asyncify wasm). The
-  JSEP kernel behind the default ``onnxruntime-web`` import computes ``passesPerWord =
-  floor(32 / bits / 8)``, which is 0 for bits=8: its shader would add nothing. So ``q8``'s
-  ``webgpu`` backend means the ``onnxruntime-web/webgpu`` build; 4-bit works in both.
-* fp16 on WebGPU needs the adapter feature ``shader-f16`` (SwiftShader has none).
+| import / EP                                  | fp32 | q4 | q8                  | int8            | fp16 (no shader-f16) |
+|----------------------------------------------|------|----|---------------------|-----------------|----------------------|
+| ``onnxruntime-web/webgpu`` (native EP)       | ok   | ok | ok                  | ok              | clear error          |
+| ``onnxruntime-web`` (JSEP), ``webgpu``       | ok   | ok | refused: 2/4-bit only | **wrong** (cos 0.33) | **wrong**, no error |
+| either, ``wasm``                             | ok   | ok | ok                  | ok              | ok                   |
+
+("ok" = max abs difference to CPU <= 2e-5.) Hence: ``webgpu`` in ``backends`` means the
+native EP of the ``onnxruntime-web/webgpu`` bundle; ``int8`` is ``wasm`` only (and has no
+WebGPU kernels anyway, see shared/NOTES.md); ``fp16`` requires ``shader-f16``.
 
 Every variant keeps float32 graph input and output, so the head and the app do not change.
 """
