@@ -9,7 +9,7 @@ import { HISTORY_LIMIT, transitions, type AppStore, type FileJob } from '../stor
 import type { VadEvent } from '../vad/events';
 import { AudioBank } from './audio-bank';
 import type { Controller } from './controller-types';
-import type { AppPorts, SegmenterPort } from './ports';
+import type { AppPorts, MicCapture, SegmenterPort } from './ports';
 
 export interface ControllerOptions {
   manifestUrl: string;
@@ -56,7 +56,7 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
     for (const cb of eventListeners) cb(e);
   };
   let client: InferenceClient | null = null;
-  let mic: { stop(): Promise<void> } | null = null;
+  let mic: MicCapture | null = null;
   let micSegmenter: SegmenterPort | null = null;
   let micStartedAt = 0;
   let seq = 0;
@@ -198,9 +198,11 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
           }
         },
         onEnded: (reason) => {
-          notify('warning', `The microphone stopped: ${reason}. The utterance in progress was kept.`);
+          const why = reason === 'device-ended' ? 'the device was disconnected or access was revoked' : reason === 'context-closed' ? 'the browser closed audio input' : reason;
+          notify('warning', `The microphone stopped (${why}). The utterance in progress was kept.`);
           stopListening();
         },
+        onStateChange: (state) => onMicState(state),
       });
       set({ live: { ...get().live, mic: 'listening' } });
     } catch (e) {
@@ -208,6 +210,27 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
       set({ live: { ...get().live, mic: 'error', speech: false } });
       notify('error', describeError(e), undefined, 'microphone');
     }
+  }
+
+  /**
+   * The browser may suspend a running AudioContext (autoplay policy, an OS audio
+   * interruption): no frames arrive, yet the UI would still say "Listening". Resume it;
+   * if the browser refuses, say so and stop, so the state shown stays true.
+   */
+  function onMicState(state: AudioContextState): void {
+    const m = mic;
+    if (state !== 'suspended' || !m?.resume) return;
+    m.resume().then(
+      () => {
+        if (mic === m) notify('info', 'The browser paused audio input; listening resumed.');
+      },
+      () => undefined,
+    );
+    setTimeout(() => {
+      if (mic !== m || m.state !== 'suspended') return;
+      notify('error', 'The browser paused audio input and did not let it resume. Press Listen to start again.', undefined, 'microphone');
+      stopListening();
+    }, 3000);
   }
 
   function stopListening(): void {

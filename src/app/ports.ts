@@ -18,6 +18,10 @@ export interface SegmenterPort {
 
 export interface MicCapture {
   stop(): Promise<void>;
+  /** AudioContext state ('suspended': the browser paused input; no frames arrive). */
+  readonly state?: AudioContextState;
+  /** Resumes a suspended AudioContext. */
+  resume?(): Promise<void>;
 }
 
 export interface OpenedFile {
@@ -34,6 +38,8 @@ export interface AppPorts {
     onFrame(frame: Float32Array): void;
     onLevel(rms: number, peak: number): void;
     onEnded(reason: string): void;
+    /** AudioContext state changes (the browser may suspend a running context). */
+    onStateChange?(state: AudioContextState): void;
   }): Promise<MicCapture>;
   openFile(file: File): Promise<OpenedFile>;
 }
