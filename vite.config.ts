@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { vendorAssets } from './build-plugins/vendor-assets.ts';
 
@@ -9,12 +9,37 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * The generated manifest validator only defines functions and constants; saying so lets the
+ * bundler drop it from the page bundle, where nothing calls it (the worker validates).
+ */
+function pureManifestValidator(): Plugin {
+  return {
+    name: 'pure-manifest-validator',
+    transform(code, id) {
+      if (id.endsWith('/manifest-validator.generated.js')) return { code, moduleSideEffects: false, map: null };
+    },
+  };
+}
+
 export default defineConfig({
   // Relative base: the built app and embed work from any sub-folder or CDN path.
   base: './',
-  plugins: [react(), vendorAssets()],
+  plugins: [react(), vendorAssets(), pureManifestValidator()],
+  // onnxruntime-web without its inlined WASM loader: the loader (.mjs) is fetched from
+  // vendor/ort/ at run time, which keeps the JS small and the .wasm files in one place.
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   server: { host: '127.0.0.1', port: 5173, headers: isolationHeaders },
   preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    rolldownOptions: {
+      // The app, the iframe page and the embeddable module (stable name at the root).
+      input: { index: 'index.html', embed: 'embed.html', 'emotion-recognizer': 'src/embed/index.ts' },
+      preserveEntrySignatures: 'exports-only',
+      output: { entryFileNames: (c) => (c.name === 'emotion-recognizer' ? '[name].js' : 'assets/[name]-[hash].js') },
+    },
+  },
 });
