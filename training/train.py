@@ -40,6 +40,8 @@ def collate(store: FeatureStore, utts: list[Utterance]) -> tuple[torch.Tensor, t
     feats = [store.tensor(u.id) for u in utts]
     lengths = torch.tensor([f.shape[1] for f in feats], dtype=torch.long)
     t_max = int(lengths.max())
+    if bool((lengths == t_max).all()):
+        return torch.stack(feats).float(), lengths
     first = feats[0]
     batch = torch.zeros(len(feats), first.shape[0], t_max, first.shape[2], dtype=torch.float32)
     for i, f in enumerate(feats):

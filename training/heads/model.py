@@ -43,4 +43,7 @@ class EmotionHead(nn.Module):
 
     def forward(self, hidden: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """hidden [B, L, T, D] float, lengths [B] long (valid frames) -> logits [B, C]."""
-        return self.forward_masked(hidden, lengths_to_mask(lengths, hidden.shape[2]))
+        t = hidden.shape[2]
+        # No padding in the batch: skip the masking work (the result is identical).
+        mask = None if bool((lengths == t).all()) else lengths_to_mask(lengths, t)
+        return self.forward_masked(hidden, mask)
