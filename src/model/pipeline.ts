@@ -105,13 +105,21 @@ export class EmotionPipeline {
     return new EmotionPipeline(upstream, head, config);
   }
 
-  /** One run on a short signal, so WebGPU compiles its shaders before the first real request. */
+  /**
+   * One run on a short signal, so WebGPU compiles its shaders before the first real request.
+   * Throws {@link ModelLoadError} `session` when it fails.
+   */
   async warmUp(): Promise<void> {
     const samples = Math.max(this.config.minSamples, 16000);
     const noise = new Float32Array(samples);
     // Low deterministic noise: silence would make a zero-variance normalisation degenerate.
     for (let i = 0; i < samples; i++) noise[i] = 0.01 * Math.sin(i * 12.9898) * Math.sin(i * 0.37);
-    await this.run(noise);
+    try {
+      await this.run(noise);
+    } catch (e) {
+      // A model whose shapes contradict the manifest fails here, before any real request.
+      throw new ModelLoadError('session', `The model's warm-up run on ${this.backend} failed: ${describeError(e)}`, undefined, { cause: e });
+    }
   }
 
   /**

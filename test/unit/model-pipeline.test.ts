@@ -88,6 +88,27 @@ describe('EmotionPipeline with fake sessions', () => {
   });
 });
 
+describe('warm-up', () => {
+  test('a head whose class count contradicts the manifest fails the load with a clear message', async () => {
+    const fake = fakeSessions(0);
+    const sessions = [fake.upstream, fake.head];
+    const p = await EmotionPipeline.create({
+      backend: 'wasm',
+      upstream: new Uint8Array(1),
+      head: new Uint8Array(1),
+      minSamples: 400,
+      numClasses: 4, // the fake head outputs 2
+      createSession: async () => sessions.shift()!,
+      makeTensor: (d, dims) => fake.tensor(d, [...dims]),
+    });
+    await expect(p.warmUp()).rejects.toMatchObject({
+      name: 'ModelLoadError',
+      code: 'session',
+      message: expect.stringContaining('head output probabilities must be float32 [1, 4]; got float32 [1, 2]'),
+    });
+  });
+});
+
 describe('prepareWaveform and session options', () => {
   test('short input is zero-padded to min_samples; long input untouched', () => {
     const short = prepareWaveform(new Float32Array([0.5, -0.5]), 400);
