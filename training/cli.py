@@ -237,13 +237,18 @@ def cmd_evaluate(args: argparse.Namespace) -> dict:
     if unknown:
         raise SystemExit(f"unknown head(s) {sorted(unknown)}; choose from {','.join(POOLINGS)}")
     smoothings = [float(x) for x in str(args.label_smoothing).split(",") if x != ""]
-    result = evaluate_grid(store, utts, labels, poolings, smoothings, train_config(args), progress=not args.quiet)
-    result.update(
-        upstream=args.upstream, upstream_info=asdict(up.info), dataset=args.data, classes=args.classes,
-        n_utterances=len(utts), groups=sorted({u.group for u in utts}), seconds=round(time.perf_counter() - t0, 1),
-    )
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    meta = dict(upstream=args.upstream, upstream_info=asdict(up.info), dataset=args.data, classes=args.classes,
+                n_utterances=len(utts), groups=sorted({u.group for u in utts}))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def save(partial: dict) -> None:  # after every run, so a long grid never loses finished runs
+        out.write_text(json.dumps({**partial, **meta, "seconds": round(time.perf_counter() - t0, 1)}, indent=2) + "\n")
+
+    result = evaluate_grid(store, utts, labels, poolings, smoothings, train_config(args),
+                           progress=not args.quiet, on_run=save)
+    result.update(meta, seconds=round(time.perf_counter() - t0, 1))
+    save(result)
     for r in result["runs"]:
         print(f"{r['pooling']:8s} ls={r['label_smoothing']:<4} acc {100 * r['mean_accuracy']:.1f} ± "
               f"{100 * r['std_accuracy']:.1f}  UAR {100 * r['mean_uar']:.1f}  ({r['seconds']:.0f}s)", file=sys.stderr)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, replace
+from typing import Callable
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -96,14 +97,20 @@ def train_final(store: FeatureStore, utts: list[Utterance], labels: list[str], c
 def evaluate_grid(
     store: FeatureStore, utts: list[Utterance], labels: list[str], poolings: list[str],
     label_smoothings: list[float], base: TrainConfig | None = None, progress: bool = True,
+    on_run: Callable[[dict], None] | None = None,
 ) -> dict:
-    """cross_validate for every (pooling, label smoothing) pair -> {"runs": [...], ...}."""
+    """cross_validate for every (pooling, label smoothing) pair -> {"labels", "runs": [...]}.
+
+    ``on_run`` gets the partial result after each run (e.g. to save progress).
+    """
     base = base or TrainConfig()
-    runs = []
+    runs: list[dict] = []
     for pooling in poolings:
         for ls in label_smoothings:
             cfg = replace(base, pooling=pooling, label_smoothing=ls)
             res = cross_validate(store, utts, labels, cfg, progress=progress)
             res.update(pooling=pooling, label_smoothing=ls)
             runs.append(res)
+            if on_run is not None:
+                on_run({"labels": list(labels), "runs": runs})
     return {"labels": list(labels), "runs": runs}
