@@ -1,6 +1,7 @@
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { vendorAssets } from './build-plugins/vendor-assets.ts';
+import { contentSecurityPolicy } from './build-plugins/csp.ts';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads; everything the app
 // loads is same-origin, so require-corp costs nothing here.
@@ -25,7 +26,7 @@ function pureManifestValidator(): Plugin {
 export default defineConfig({
   // Relative base: the built app and embed work from any sub-folder or CDN path.
   base: './',
-  plugins: [react(), vendorAssets(), pureManifestValidator()],
+  plugins: [react(), vendorAssets(), pureManifestValidator(), contentSecurityPolicy()],
   // onnxruntime-web without its inlined WASM loader: the loader (.mjs) is fetched from
   // vendor/ort/ at run time, which keeps the JS small and the .wasm files in one place.
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },

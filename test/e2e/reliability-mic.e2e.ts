@@ -41,7 +41,7 @@ async function withBrowser(args: Parameters<typeof launchBrowser>[0], fn: (b: Br
 test('microphone permission denied: clear message, page stays usable', async () => {
   await withBrowser({ webgpu: false, args: ['--use-fake-device-for-media-stream', '--deny-permission-prompts'] }, async (b) => {
     const t = await listenIn(b, 'denied');
-    await waitForStore(t.page, "s.live.mic === 'error'");
+    await waitForStore(t.page, (s) => s.live.mic === 'error');
     const s = await appState(t.page);
     expect(s.notices.at(-1)?.kind).toBe('error');
     expect(s.notices.at(-1)?.text).toMatch(/Microphone access was denied/);
@@ -55,7 +55,7 @@ test('no microphone: clear message', async () => {
   // Permission granted, but no fake device and no real one on a headless machine.
   await withBrowser({ webgpu: false, args: ['--use-fake-ui-for-media-stream'] }, async (b) => {
     const t = await listenIn(b, 'none');
-    await waitForStore(t.page, "s.live.mic === 'error'");
+    await waitForStore(t.page, (s) => s.live.mic === 'error');
     const s = await appState(t.page);
     expect(s.notices.at(-1)?.text).toMatch(/No microphone was found|could not be opened/);
     await expect(t.page.getByRole('button', { name: 'Listen' }).isEnabled()).resolves.toBe(true);
@@ -66,11 +66,11 @@ test('no microphone: clear message', async () => {
 test('microphone unplugged mid-utterance: user told, the utterance is kept', async () => {
   await withBrowser({ webgpu: false, fakeMicWav: join(SHARED_FIXTURES, 'three_utterances_48k.wav') }, async (b) => {
     const t = await listenIn(b, 'unplug');
-    await waitForStore(t.page, 's.live.speech === true');
+    await waitForStore(t.page, (s) => s.live.speech === true);
     await t.page.waitForTimeout(800); // well inside the 2-s utterance, past the minimum speech length
     expect((await appState(t.page)).order).toHaveLength(0);
     await unplugMicrophone(t.page);
-    await waitForStore(t.page, "s.live.mic === 'off' && s.order.length === 1 && s.live.pending === 0");
+    await waitForStore(t.page, (s) => s.live.mic === 'off' && s.order.length === 1 && s.live.pending === 0);
     const s = await appState(t.page);
     const r = s.results[s.order[0]];
     expect(r.source).toBe('mic');
@@ -84,11 +84,11 @@ test('microphone unplugged mid-utterance: user told, the utterance is kept', asy
 test('AudioContext suspended while listening: resumed, user told, utterances keep coming', async () => {
   await withBrowser({ webgpu: false, fakeMicWav: join(SHARED_FIXTURES, 'three_utterances_48k.wav') }, async (b) => {
     const t = await listenIn(b, 'suspend');
-    await waitForStore(t.page, "s.live.mic === 'listening'");
+    await waitForStore(t.page, (s) => s.live.mic === 'listening');
     await suspendAudio(t.page);
-    await waitForStore(t.page, "s.notices.some((n) => /listening resumed/.test(n.text))");
+    await waitForStore(t.page, (s) => s.notices.some((n) => /listening resumed/.test(n.text)));
     expect(await audioState(t.page)).toBe('running');
-    await waitForStore(t.page, 's.order.length >= 1', 30_000);
+    await waitForStore(t.page, (s) => s.order.length >= 1, 30_000);
     expect((await appState(t.page)).live.mic).toBe('listening');
     await t.finish('reliability-mic-suspended');
   });

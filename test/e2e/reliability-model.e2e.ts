@@ -105,7 +105,7 @@ describe('broken model files: specific error, retry works after the fault is rem
 
       cpSync(TINY_DIR, dir, { recursive: true }); // fault removed
       await t.page.getByRole('button', { name: 'Retry loading the model' }).click();
-      await waitForStore(t.page, "s.load.phase === 'ready'");
+      await waitForStore(t.page, (s) => s.load.phase === 'ready');
       if (c.file) expect(await cachedHash(t, c.name, c.file)).toBe(sha256(join(TINY_DIR, c.file)));
       await expect(t.page.getByRole('button', { name: 'Listen' }).isEnabled()).resolves.toBe(true);
       if (c.name === 'model-sha256') {
@@ -159,7 +159,7 @@ test('inference worker crash mid-file: restarted, user told, no utterance lost',
 
   await t.page.getByTestId('file-input').setInputFiles([THREE]);
   await injectWorkerFault(t.page, 'crash');
-  await waitForStore(t.page, "s.files.length === 2 && s.files[1].status === 'done'");
+  await waitForStore(t.page, (s) => s.files.length === 2 && s.files[1].status === 'done');
   const s = await appState(t.page);
   expect(s.files[1].utteranceIds).toHaveLength(3);
   s.files[1].utteranceIds.forEach((id, i) => s.results[id].probabilities.forEach((p, k) => expect(p).toBeCloseTo(refProbs[i][k], 5)));
@@ -178,9 +178,9 @@ test('WebGPU device lost during a file: continues on WASM, no utterance lost', a
     expect(ready.load.phase).toBe('ready');
     expect(ready.backend?.backend).toBe('webgpu');
     await t.page.getByTestId('file-input').setInputFiles([THREE]);
-    await waitForStore(t.page, 's.order.length >= 1');
+    await waitForStore(t.page, (s) => s.order.length >= 1);
     await injectWorkerFault(t.page, 'device-lost');
-    await waitForStore(t.page, "s.files[0].status === 'done'");
+    await waitForStore(t.page, (s) => s.files[0].status === 'done');
     const s = await appState(t.page);
     const results = s.files[0].utteranceIds.map((id) => s.results[id]);
     expect(results).toHaveLength(3);

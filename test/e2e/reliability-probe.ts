@@ -5,6 +5,8 @@
  * track, a suspended context) without hooks in the product code.
  */
 import type { Page } from 'playwright-core';
+import type { AppState } from '../../src/store/app-store';
+import { appState } from './app-helpers';
 
 /** Source for `openPage(..., { initScript })`. */
 export const PROBE_SCRIPT = `(() => {
@@ -75,9 +77,15 @@ export function audioState(page: Page): Promise<string> {
 }
 
 /**
- * Waits until `predicate` (a JS expression over `s`, the app store's state) holds.
- * Built as expression text, not `new Function` in the page: the CSP forbids eval.
+ * Polls the app store from the test side until `predicate` holds; returns that state.
+ * (Predicates run in Node: the page's CSP forbids the eval a string predicate would need.)
  */
-export async function waitForStore(page: Page, predicate: string, timeout = 60_000): Promise<void> {
-  await page.waitForFunction(`(() => { const h = window.__ser; if (!h) return false; const s = h.store.getState(); return (${predicate}); })()`, null, { timeout });
+export async function waitForStore(page: Page, predicate: (s: AppState) => boolean, timeout = 60_000): Promise<AppState> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const s = await appState(page);
+    if (predicate(s)) return s;
+    if (Date.now() > end) throw new Error(`waitForStore timed out after ${timeout} ms: ${predicate.toString()}`);
+    await page.waitForTimeout(100);
+  }
 }
