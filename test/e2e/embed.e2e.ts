@@ -179,7 +179,7 @@ describe('embed served from another origin', () => {
     await element.finish('embed-element-hostile-styles');
   });
 
-  test('bad host input: javascript: and data: model URLs give a clear error event / rejection', async () => {
+  test('bad host input (javascript:/data: model URL, unknown input mode) is refused with a clear error; a missing model is reported', async () => {
     const t = await openPage(browser, `${host.url}/element.html`, { allowErrors: [/./] });
     const results = await t.page.evaluate(async (bundleUrl) => {
       const viaElement = (model: string) =>
@@ -202,7 +202,14 @@ describe('embed served from another origin', () => {
         el.addEventListener('error', (e) => ok((e as CustomEvent).detail));
         document.body.append(el);
       });
-      return { js: await viaElement('javascript:alert(1)'), data: await viaElement('data:application/json,{}'), viaApi, badInput };
+      const missing = await new Promise<{ code: string; message: string }>((ok) => {
+        const el = document.createElement('emotion-recognizer');
+        el.setAttribute('model', `${bundleUrl}/fixtures/models/missing/manifest.json`);
+        el.setAttribute('backend', 'wasm');
+        el.addEventListener('error', (e) => ok((e as CustomEvent).detail));
+        document.body.append(el);
+      });
+      return { js: await viaElement('javascript:alert(1)'), data: await viaElement('data:application/json,{}'), viaApi, badInput, missing };
     }, bundle.url);
     expect(results.js).toMatchObject({ code: 'invalid-option' });
     expect(results.js.message).toMatch(/http\(s\).*javascript:/);
@@ -210,6 +217,8 @@ describe('embed served from another origin', () => {
     expect(results.data.message).toMatch(/http\(s\).*data:/);
     expect(results.viaApi).toMatchObject({ code: 'invalid-option' });
     expect(results.badInput.message).toMatch(/input must be one of mic, file, both/);
+    expect(results.missing.code).toBe('model');
+    expect(results.missing.message).toMatch(/model manifest/); // the test server's 404 has no CORS header: a fetch failure
     await t.finish('embed-bad-input');
   });
 
@@ -234,6 +243,15 @@ describe('embed served from another origin', () => {
     // The iframe was told the host's origin and checked it against its real embedder.
     const src = await t.page.locator('#ser').getAttribute('src');
     expect(new URL(src ?? '').searchParams.get('parent')).toBe(host.url);
+    // Configured for another parent than the page that really embeds it: it refuses to post.
+    await t.page.evaluate((url) => {
+      const other = document.createElement('iframe');
+      other.id = 'other';
+      other.src = url;
+      document.body.append(other);
+    }, src!.replace(`parent=${encodeURIComponent(host.url)}`, `parent=${encodeURIComponent('https://evil.example')}`));
+    const warning = t.page.frameLocator('#other').locator('.frame-warning');
+    await expect(warning.textContent()).resolves.toContain(`embedded by ${host.url}, not by the configured parent https://evil.example`);
     await t.finish('embed-iframe');
   });
 });
