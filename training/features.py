@@ -27,8 +27,11 @@ def read_wav_16k_mono(path: Path, sample_rate: int = 16000) -> np.ndarray:
 class FeatureStore:
     """Cached hidden states of one upstream: ``get(utt_id)`` -> fp16 [L, T, D]."""
 
-    #: Above this many bytes of float32 features, keep them as fp16 in RAM instead.
+    #: RAM policy by total size of the features: float32 up to RAM_FLOAT32_LIMIT bytes (as
+    #: float32), fp16 up to RAM_FP16_LIMIT (as fp16), beyond that nothing is kept in RAM and
+    #: every batch is read from the memory-mapped cache (e.g. IEMOCAP with WavLM Large).
     RAM_FLOAT32_LIMIT = 4 << 30
+    RAM_FP16_LIMIT = 8 << 30
 
     def __init__(self, directory: Path, ids: list[str]) -> None:
         self.directory = Path(directory)
@@ -36,8 +39,13 @@ class FeatureStore:
         first = self.get(self.ids[0]) if self.ids else None
         self.num_layers = int(first.shape[0]) if first is not None else 0
         self.dim = int(first.shape[2]) if first is not None else 0
-        estimate = 4 * len(self.ids) * (first.size if first is not None else 0)
-        self._ram_dtype = torch.float32 if estimate <= self.RAM_FLOAT32_LIMIT else torch.float16
+        fp16_bytes = sum(self.path(i).stat().st_size for i in self.ids)
+        if 2 * fp16_bytes <= self.RAM_FLOAT32_LIMIT:
+            self._ram_dtype: torch.dtype | None = torch.float32
+        elif fp16_bytes <= self.RAM_FP16_LIMIT:
+            self._ram_dtype = torch.float16
+        else:
+            self._ram_dtype = None
         self._ram: dict[str, torch.Tensor] = {}
 
     def path(self, utt_id: str) -> Path:
@@ -50,12 +58,15 @@ class FeatureStore:
     def tensor(self, utt_id: str) -> torch.Tensor:
         """Hidden states [L, T, D] as a torch tensor, read from disk once and kept in RAM.
 
-        float32 normally; fp16 when all features together would exceed RAM_FLOAT32_LIMIT
-        (callers cast batches with ``.float()``).
+        float32, or fp16 / read per call for large feature sets (see the RAM limits);
+        callers cast batches with ``.float()``.
         """
         t = self._ram.get(utt_id)
         if t is None:
-            t = torch.from_numpy(np.array(self.get(utt_id))).to(self._ram_dtype)
+            t = torch.from_numpy(np.array(self.get(utt_id)))
+            if self._ram_dtype is None:
+                return t
+            t = t.to(self._ram_dtype)
             self._ram[utt_id] = t
         return t
 

@@ -53,3 +53,22 @@ def test_too_short_audio_fails_clearly(tmp_path, emodb_dir):
     utt.path, utt.id = tmp_path / "short.wav", "short"
     with pytest.raises(ValueError, match="at least 320"):
         extract_features(FramesUpstream(), [utt], tmp_path, "frames", progress=False)
+
+
+def test_large_feature_sets_stay_out_of_ram(tmp_path, monkeypatch):
+    from training.data import Utterance
+    from training.features import FeatureStore
+    from training.train import collate
+
+    for i, t in enumerate((5, 7)):
+        np.save(tmp_path / f"u{i}.npy", np.random.default_rng(i).standard_normal((2, t, 3)).astype(np.float16))
+    utts = [Utterance(f"u{i}", tmp_path, "a", "s", "s") for i in range(2)]
+    ref, _ = collate(FeatureStore(tmp_path, ["u0", "u1"]), utts)
+    for f32_limit, f16_limit, dtype, kept in ((0, 1 << 20, torch.float16, True), (0, 0, torch.float16, False)):
+        monkeypatch.setattr(FeatureStore, "RAM_FLOAT32_LIMIT", f32_limit)
+        monkeypatch.setattr(FeatureStore, "RAM_FP16_LIMIT", f16_limit)
+        store = FeatureStore(tmp_path, ["u0", "u1"])
+        assert store.tensor("u0").dtype == dtype and bool(store._ram) == kept
+        batch, lengths = collate(store, utts)
+        assert batch.dtype == torch.float32 and lengths.tolist() == [5, 7]
+        assert torch.equal(batch, ref)
