@@ -190,7 +190,8 @@ def cmd_build(args: argparse.Namespace) -> dict:
     if not args.no_fidelity:
         from .export.fidelity import variant_fidelity
 
-        wavs = [u.path for u in utts[: args.fidelity_files]]
+        step = max(1, len(utts) // max(1, args.fidelity_files))  # spread over speakers and classes
+        wavs = [u.path for u in utts[::step][: args.fidelity_files]]
         paths = {v.id: out / Path(v.file).name for v in variants}
         fidelity = variant_fidelity(up, paths, wavs, head_onnx=head_path, out=out / "fidelity.json")
     (out / "MODEL_CARD.md").write_text(model_card_text(name, up, args, labels, cfg, metrics, len(utts), fidelity))
