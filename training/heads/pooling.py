@@ -2,8 +2,9 @@
 
 Every pooling maps frames x [B, T, C] plus a validity mask [B, T] (bool, True = real
 frame; ``None`` = all frames valid, used by the single-utterance ONNX export) to one
-vector per utterance [B, P]. Padded frames never influence the output: they get zero
-weight and are zeroed before any arithmetic, so even NaN-free garbage in padding is inert.
+vector per utterance [B, P]. Padded frames never influence the output: they are zeroed
+(masked_fill) before any arithmetic and get zero weight, so any values there, even NaN,
+leave the forward output unchanged (training pads with zeros, keeping gradients finite).
 """
 from __future__ import annotations
 
