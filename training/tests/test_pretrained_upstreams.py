@@ -6,7 +6,6 @@ package's own 3-layer nn.LSTM + Linear with its shipped weights plus a NumPy FFT
 """
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -29,14 +28,10 @@ def wav(emodb_dir: Path) -> np.ndarray:
 
 
 def export_and_run(up: torch.nn.Module, wav: np.ndarray, lengths: tuple[int, ...], tmp_path: Path) -> float:
-    """Export ``up`` with a dynamic sample axis; max abs diff to torch over ``lengths``."""
-    path = tmp_path / "up.onnx"
-    x = torch.from_numpy(wav[None, : lengths[0]].copy())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(up, (x,), str(path), input_names=["waveform"], output_names=["hidden_states"],
-                          dynamic_axes={"waveform": {1: "samples"}, "hidden_states": {1: "frames"}},
-                          opset_version=17, dynamo=False)
+    """Export with the pipeline's exporter; max abs diff ONNX vs torch over ``lengths``."""
+    from training.export.onnx_upstream import export_upstream_onnx
+
+    path = export_upstream_onnx(up, tmp_path / "up.onnx")
     sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     assert [i.name for i in sess.get_inputs()] == ["waveform"]
     assert [o.name for o in sess.get_outputs()] == ["hidden_states"]
