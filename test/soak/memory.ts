@@ -1,0 +1,67 @@
+/**
+ * Memory of the page and of each app worker (inference, VAD) through the DevTools
+ * protocol, after a forced GC: JS heap used plus ArrayBuffer backing stores. Workers are
+ * reached from a browser-level session (Playwright has no CDP session for workers);
+ * onnxruntime's own thread workers are skipped (they sit in Atomics.wait and never answer).
+ */
+import type { Browser, CDPSession, Page } from 'playwright-core';
+
+export interface MemoryReading {
+  /** Bytes of the page's JS heap (+ backing stores). */
+  page: number;
+  /** Bytes per app worker, keyed by script file name. */
+  workers: Record<string, number>;
+}
+
+interface HeapUsage {
+  usedSize: number;
+  backingStorageSize?: number;
+}
+
+export interface MemoryProbe {
+  read(): Promise<MemoryReading>;
+  close(): Promise<void>;
+}
+
+export async function memoryProbe(browser: Browser, page: Page): Promise<MemoryProbe> {
+  const pageSession = await page.context().newCDPSession(page);
+  const root: CDPSession = await browser.newBrowserCDPSession();
+  const sessions = new Map<string, string>(); // targetId -> sessionId
+  const waiting = new Map<number, (result: unknown) => void>();
+  let nextId = 0;
+  root.on('Target.receivedMessageFromTarget', (e: { message: string }) => {
+    const m = JSON.parse(e.message) as { id?: number; result?: unknown; error?: unknown };
+    if (m.id !== undefined) waiting.get(m.id)?.(m.result ?? m.error);
+  });
+  const call = (sessionId: string, method: string): Promise<unknown> =>
+    new Promise((resolve) => {
+      const id = ++nextId;
+      waiting.set(id, resolve);
+      void root.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) });
+    });
+  const used = (u: HeapUsage) => u.usedSize + (u.backingStorageSize ?? 0);
+
+  return {
+    async read() {
+      await pageSession.send('HeapProfiler.collectGarbage');
+      const pageUsage = (await pageSession.send('Runtime.getHeapUsage')) as HeapUsage;
+      const { targetInfos } = (await root.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
+      const workers: Record<string, number> = {};
+      for (const t of targetInfos.filter((x) => x.type === 'worker' && new URL(x.url).pathname.startsWith('/assets/'))) {
+        let sessionId = sessions.get(t.targetId);
+        if (!sessionId) {
+          sessionId = ((await root.send('Target.attachToTarget', { targetId: t.targetId, flatten: false })) as { sessionId: string }).sessionId;
+          sessions.set(t.targetId, sessionId);
+        }
+        await call(sessionId, 'HeapProfiler.collectGarbage');
+        const name = new URL(t.url).pathname.split('/').pop()!.replace(/-[\w]+\.js$/, '');
+        workers[name] = (workers[name] ?? 0) + used((await call(sessionId, 'Runtime.getHeapUsage')) as HeapUsage);
+      }
+      return { page: used(pageUsage), workers };
+    },
+    async close() {
+      await root.detach().catch(() => undefined);
+      await pageSession.detach().catch(() => undefined);
+    },
+  };
+}

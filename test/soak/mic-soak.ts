@@ -1,0 +1,123 @@
+/**
+ * Long fake-microphone session, shared by the 2-minute E2E (default run) and the
+ * 30-minute soak (`npm run soak`). Chromium loops a WAV of dense speech (one EmoDB
+ * utterance every 3.3 s); the page listens for `minutes`; memory of the page and of its
+ * workers (CDP, after a forced GC) must not grow after warm-up.
+ */
+import { expect } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchBrowser, openPage } from '../e2e/browser';
+import { TINY_MODEL, appState, appUrl, serveApp, waitForModel } from '../e2e/app-helpers';
+import { encodeWav, fixtureDir, threeUtterances16k } from '../e2e/reliability-fixtures';
+import { waitForStore } from '../e2e/reliability-probe';
+import { HISTORY_LIMIT } from '../../src/store/app-store';
+import { memoryProbe, type MemoryReading } from './memory';
+
+/** Seconds between utterance starts in the fake-microphone loop. */
+export const PERIOD_S = 3.3;
+
+/**
+ * The three fixture utterances (2 s each), each after 1.3 s of silence: 9.9 s, looped by
+ * Chromium. Gaps exceed the VAD's 0.9 s hangover, so every utterance stands alone.
+ */
+export function writeDenseSpeechWav(dir: string): string {
+  const src = threeUtterances16k();
+  const sr = 16000;
+  const out = new Float32Array(Math.round(3 * PERIOD_S * sr));
+  [1.0, 4.5, 8.0].forEach((start, i) => {
+    out.set(src.subarray(start * sr, (start + 2) * sr), Math.round((i * PERIOD_S + 1.3) * sr));
+  });
+  const path = join(dir, 'dense-speech-16k.wav');
+  writeFileSync(path, encodeWav([out], sr, 's16'));
+  return path;
+}
+
+export interface SoakReport {
+  utterances: number;
+  expected: number;
+  /** Memory after warm-up and at the end (history cleared before both). */
+  baseline: MemoryReading;
+  final: MemoryReading;
+  /** Growth from baseline to final, as fractions: the page and each app worker. */
+  growth: Record<string, number>;
+}
+
+/**
+ * Listens for `minutes` and checks: utterance count as expected (+-3), history capped,
+ * page and worker memory growth under 10% after warm-up.
+ */
+export async function runMicSoak(minutes: number, log: (line: string) => void = () => undefined): Promise<SoakReport> {
+  const dir = fixtureDir('soak');
+  const wav = writeDenseSpeechWav(dir);
+  const server = await serveApp(process.env.E2E_DIST ? { root: process.env.E2E_DIST } : {});
+  const browser = await launchBrowser({ webgpu: false, fakeMicWav: wav });
+  try {
+    const t = await openPage(browser, appUrl(server, { model: TINY_MODEL, backend: 'wasm' }));
+    expect((await waitForModel(t.page)).load.phase).toBe('ready');
+    const probe = await memoryProbe(browser, t.page);
+    const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
+    const show = (m: MemoryReading) => `page ${mb(m.page)}, ${Object.entries(m.workers).map(([k, v]) => `${k} ${mb(v)}`).join(', ')}`;
+    // History (results + audio clips) grows by design up to HISTORY_LIMIT; clearing it
+    // before the two readings that are compared leaves what must not grow.
+    const clearedReading = async (): Promise<MemoryReading> => {
+      const clear = t.page.getByRole('button', { name: 'Clear', exact: true });
+      if (await clear.isEnabled()) await clear.click();
+      return probe.read();
+    };
+
+    // Count every finished utterance (the history itself is capped and cleared).
+    await t.page.evaluate(() => {
+      const w = window as unknown as { __soakCount: number; __ser: { controller: { onResult(cb: () => void): void } } };
+      w.__soakCount = 0;
+      w.__ser.controller.onResult(() => w.__soakCount++);
+    });
+    await t.page.getByRole('button', { name: 'Listen' }).click();
+    await waitForStore(t.page, (s) => s.live.mic === 'listening');
+    const t0 = Date.now();
+    const elapsed = () => (Date.now() - t0) / 1000;
+    const durationS = minutes * 60;
+    // Warm-up: JIT, ORT arenas, the VAD worker, a first history rendered.
+    const warmUpS = Math.min(60, durationS / 4);
+    // Clearing once inside the warm-up too: its own first-use allocations are not growth.
+    await t.page.waitForTimeout((warmUpS / 2) * 1000);
+    await clearedReading();
+    await t.page.waitForTimeout(Math.max(0, (warmUpS - elapsed()) * 1000));
+    const baseline = await clearedReading();
+    log(`t=${elapsed().toFixed(0)} s (baseline) ${show(baseline)}`);
+    let maxHistory = 0;
+    const every = Math.max(20, durationS / 15);
+    for (let next = warmUpS + every; next < durationS; next += every) {
+      await t.page.waitForTimeout(Math.max(0, (next - elapsed()) * 1000));
+      const s = await appState(t.page);
+      maxHistory = Math.max(maxHistory, s.order.length);
+      expect(Object.keys(s.results).length).toBeLessThanOrEqual(HISTORY_LIMIT);
+      log(`t=${elapsed().toFixed(0)} s history ${s.order.length}, ${show(await probe.read())}`);
+    }
+    await t.page.waitForTimeout(Math.max(0, (durationS - elapsed()) * 1000));
+    await t.page.getByRole('button', { name: 'Stop' }).click();
+    const listenedS = elapsed();
+    const end = await waitForStore(t.page, (s) => s.live.pending === 0 && s.live.mic === 'off', 60_000);
+    maxHistory = Math.max(maxHistory, end.order.length);
+    const utterances = await t.page.evaluate(() => (window as unknown as { __soakCount: number }).__soakCount);
+    const final = await clearedReading();
+    log(`t=${elapsed().toFixed(0)} s (final) ${show(final)}`);
+    await probe.close();
+
+    const growth: Record<string, number> = { page: final.page / baseline.page - 1 };
+    for (const [k, v] of Object.entries(baseline.workers)) growth[k] = (final.workers[k] ?? 0) / v - 1;
+    const expected = Math.floor(listenedS / PERIOD_S);
+    log(`${utterances} utterances in ${listenedS.toFixed(0)} s (expected ${expected} +-3); largest history ${maxHistory} (cap ${HISTORY_LIMIT})`);
+    log(`growth after warm-up: ${Object.entries(growth).map(([k, g]) => `${k} ${(100 * g).toFixed(1)}%`).join(', ')}`);
+
+    expect(Math.abs(utterances - expected)).toBeLessThanOrEqual(3);
+    expect(maxHistory).toBeLessThanOrEqual(HISTORY_LIMIT);
+    expect(Object.keys(baseline.workers).sort()).toEqual(['vad.worker', 'worker']); // VAD + inference measured
+    for (const [k, g] of Object.entries(growth)) expect(g, `${k} memory growth`).toBeLessThan(0.1);
+    await t.finish(`soak-${minutes}min`);
+    return { utterances, expected, baseline, final, growth };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
