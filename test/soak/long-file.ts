@@ -1,0 +1,79 @@
+/**
+ * A 2-hour WAV (8 kHz 16-bit, 115 MB, the three-utterance fixture once a minute on
+ * silence) through the file picker. The default E2E run analyses its first minutes and
+ * checks that memory stays bounded and the page responsive; `npm run soak` analyses all of
+ * it and checks every utterance is found.
+ */
+import { expect } from 'vitest';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchBrowser, openPage } from '../e2e/browser';
+import { TINY_MODEL, appState, appUrl, serveApp, waitForModel } from '../e2e/app-helpers';
+import { fixtureDir, threeUtterances16k, writeSparseLongWav } from '../e2e/reliability-fixtures';
+import { waitForStore } from '../e2e/reliability-probe';
+import { memoryProbe, type MemoryReading } from './memory';
+
+const total = (m: MemoryReading) => m.page + Object.values(m.workers).reduce((a, b) => a + b, 0);
+
+/**
+ * @param untilS - seconds of the file to analyse before stopping (the whole file when omitted)
+ */
+export async function runLongFile(untilS: number | undefined, log: (line: string) => void = () => undefined): Promise<void> {
+  const dir = fixtureDir('long');
+  const path = join(dir, 'two-hours-8k.wav');
+  const hours = 2;
+  const copies = writeSparseLongWav(path, hours * 3600, 8000, threeUtterances16k(), 60);
+  log(`wrote ${path}: ${(statSync(path).size / 1e6).toFixed(0)} MB, ${copies} copies of 3 utterances`);
+  const server = await serveApp(process.env.E2E_DIST ? { root: process.env.E2E_DIST } : {});
+  const browser = await launchBrowser({ webgpu: false });
+  try {
+    const t = await openPage(browser, appUrl(server, { model: TINY_MODEL, backend: 'wasm' }));
+    expect((await waitForModel(t.page)).load.phase).toBe('ready');
+    const probe = await memoryProbe(browser, t.page);
+    const durationS = hours * 3600;
+    await t.page.getByTestId('file-input').setInputFiles([path]);
+    const at = (s: number) => 0.02 + (0.9 * s) / durationS; // the controller's progress scale
+    const t0 = Date.now();
+
+    // Baseline once the first minutes are through (workers warm, first results shown).
+    await waitForStore(t.page, (s) => s.files[0]?.progress >= at(180) || s.files[0]?.status !== 'analysing', 300_000);
+    const first = await probe.read();
+    const firstUtterances = (await appState(t.page)).files[0].utteranceIds.length;
+    const firstS = Date.now();
+    log(`after 3 min of audio (${((firstS - t0) / 1000).toFixed(0)} s): ${(total(first) / 1e6).toFixed(1)} MB`);
+    const stopAt = untilS ?? durationS;
+    let last = first;
+    for (let mark = Math.min(600, stopAt); mark <= stopAt; mark += Math.max(600, Math.floor(stopAt / 6 / 600) * 600)) {
+      const s = await waitForStore(t.page, (x) => x.files[0]?.progress >= at(mark) || x.files[0]?.status !== 'analysing', 3_600_000);
+      expect(s.files[0].status).toBe('analysing');
+      last = await probe.read();
+      // Responsive: the page answers and keeps rendering progress while the file streams.
+      const shown = await t.page.getByRole('progressbar', { name: /Progress for two-hours-8k\.wav/ }).getAttribute('value');
+      log(`${mark / 60} min of audio in ${((Date.now() - t0) / 1000).toFixed(0)} s: ${(total(last) / 1e6).toFixed(1)} MB, ${s.files[0].utteranceIds.length} utterances, bar ${shown}%`);
+      expect(Number(shown)).toBeGreaterThan(0);
+    }
+    const rate = (stopAt - 180) / ((Date.now() - firstS) / 1000);
+    log(`${rate.toFixed(0)}x real time; whole file would take ~${(durationS / rate / 60).toFixed(0)} min here`);
+    // Bounded: memory after many more minutes of audio is what it was after 3 (the file is
+    // 115 MB), plus the utterances' audio kept for playback (16 kHz float, ~1 KB of result each).
+    const now = await appState(t.page);
+    const added = now.files[0].utteranceIds.slice(firstUtterances).map((id) => now.results[id]);
+    const keptBytes = added.reduce((sum, r) => sum + (r.endS - r.startS) * 16000 * 4 + 1024, 0);
+    const allowed = 1.1 * total(first) + keptBytes;
+    log(`memory ${(total(last) / 1e6).toFixed(1)} MB, allowed ${(allowed / 1e6).toFixed(1)} MB (${added.length} more utterances kept, ${(keptBytes / 1e6).toFixed(1)} MB)`);
+    expect(total(last)).toBeLessThan(allowed);
+    for (const [k, v] of Object.entries(last.workers)) expect(v / first.workers[k] - 1, `${k} memory growth`).toBeLessThan(0.1);
+    if (untilS === undefined) {
+      const done = await waitForStore(t.page, (s) => s.files[0].status !== 'analysing', 3_600_000);
+      expect(done.files[0].status).toBe('done');
+      expect(Math.abs(done.files[0].utteranceIds.length - 3 * copies)).toBeLessThanOrEqual(2);
+    } else {
+      expect((await appState(t.page)).files[0].status).toBe('analysing');
+    }
+    await probe.close();
+    await t.finish(`long-file-${untilS === undefined ? 'full' : 'partial'}`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
