@@ -1,20 +1,44 @@
-/** Keeps each utterance's 16 kHz audio for playback, bounded like the history. */
+/**
+ * Audio kept for playback at most: 100 MB is about 26 minutes of 16 kHz float speech.
+ * The count limit alone is not enough: utterances run up to 15 s (~1 MB each).
+ */
+export const AUDIO_BANK_BYTES = 100 * 1024 * 1024;
+
+/** Keeps each utterance's 16 kHz audio for playback, bounded like the history (and in bytes). */
 export class AudioBank {
   private readonly clips = new Map<string, Float32Array>();
+  private bytes = 0;
   private ctx: AudioContext | null = null;
   private playing: AudioBufferSourceNode | null = null;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly maxBytes: number = AUDIO_BANK_BYTES,
+  ) {}
 
   put(id: string, audio: Float32Array): void {
+    this.remove(id);
     this.clips.set(id, audio);
-    // Map iterates in insertion order: drop the oldest beyond the limit.
-    while (this.clips.size > this.limit) this.clips.delete(this.clips.keys().next().value!);
+    this.bytes += audio.byteLength;
+    // Map iterates in insertion order: drop the oldest beyond the limits (keep the newest).
+    while (this.clips.size > 1 && (this.clips.size > this.limit || this.bytes > this.maxBytes)) this.remove(this.clips.keys().next().value!);
   }
 
   /** Forget clips whose results the store no longer has. */
   retain(ids: ReadonlySet<string>): void {
-    for (const id of this.clips.keys()) if (!ids.has(id)) this.clips.delete(id);
+    for (const id of [...this.clips.keys()]) if (!ids.has(id)) this.remove(id);
+  }
+
+  /** Bytes of audio held. */
+  get size(): number {
+    return this.bytes;
+  }
+
+  private remove(id: string): void {
+    const clip = this.clips.get(id);
+    if (!clip) return;
+    this.bytes -= clip.byteLength;
+    this.clips.delete(id);
   }
 
   has(id: string): boolean {
@@ -38,5 +62,6 @@ export class AudioBank {
 
   clear(): void {
     this.clips.clear();
+    this.bytes = 0;
   }
 }

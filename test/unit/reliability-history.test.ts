@@ -48,3 +48,12 @@ test('the audio bank alone never holds more than its limit', () => {
   for (let i = 0; i < 10; i++) bank.put(`c${i}`, new Float32Array(1));
   expect([...Array(10).keys()].filter((i) => bank.has(`c${i}`))).toEqual([7, 8, 9]);
 });
+
+test('the audio bank also stops at its byte budget (long utterances), oldest dropped', () => {
+  const bank = new AudioBank(500, 1000 * 4);
+  for (let i = 0; i < 10; i++) bank.put(`c${i}`, new Float32Array(300)); // 1200 bytes each
+  expect(bank.size).toBeLessThanOrEqual(4000);
+  expect([...Array(10).keys()].filter((i) => bank.has(`c${i}`))).toEqual([7, 8, 9]);
+  bank.retain(new Set(['c9']));
+  expect(bank.size).toBe(1200);
+});
