@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { join } from 'node:path';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { launchBrowser, openPage } from './browser';
 import { TINY_MODEL, analyseFiles, appState, appUrl, serveApp, waitForModel } from './app-helpers';
 import type { StaticServer } from './server';
 import { SHARED_FIXTURES, fixtureDir, wavHeader, writeBadInputs, type BadInput } from './reliability-fixtures';
+import { waitForStore } from './reliability-probe';
 
 let browser: Browser;
 let server: StaticServer;
@@ -79,4 +80,28 @@ test('bad and unusual files dropped together: each reported, page still usable',
   expect(last.utteranceIds).toHaveLength(3);
   expect((await appState(t.page)).load.phase).toBe('ready');
   await t.finish('reliability-bad-files');
+});
+
+test('files dropped on the drop zone are queued and each reported', async () => {
+  const t = await openPage(browser, appUrl(server, { model: TINY_MODEL, backend: 'wasm' }));
+  expect((await waitForModel(t.page)).load.phase).toBe('ready');
+  const names = ['pcm8.wav', 'empty.wav', 'blip.wav', 'not-audio.wav', 'alaw.wav'];
+  const files = names.map((name) => ({ name, b64: readFileSync(inputs.find((i) => i.name === name)!.path).toString('base64') }));
+  // A real drop: a DataTransfer holding File objects, dispatched on the drop zone.
+  const dt = await t.page.evaluateHandle((list) => {
+    const d = new DataTransfer();
+    for (const f of list) d.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'audio/wav' }));
+    return d;
+  }, files);
+  await t.page.locator('.dropzone').dispatchEvent('drop', { dataTransfer: dt });
+  const s = await waitForStore(t.page, (x) => x.files.length === names.length && x.files.every((f) => f.status === 'done' || f.status === 'error'));
+  expect(s.files.map((f) => [f.name, f.status, f.utteranceIds.length])).toEqual([
+    ['pcm8.wav', 'done', 3],
+    ['empty.wav', 'error', 0],
+    ['blip.wav', 'done', 0],
+    ['not-audio.wav', 'error', 0],
+    ['alaw.wav', 'done', 3],
+  ]);
+  await expect(t.page.locator('.file-job').count()).resolves.toBe(names.length);
+  await t.finish('reliability-dropped-files');
 });
