@@ -43,8 +43,8 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('');
 
   out.push('## Latency (end of utterance -> probabilities, ms: median / p95; `(1)` = one run)', '');
-  out.push('| model | variant | backend | MB | load s (fetch + init) | first run | 2 s | 4 s | 8 s | 16 s | 30 s | RTF | top-1 | max Δp |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push('| model | variant | backend | MB | load s (fetch + init) | first run | 2 s | 2 s steady | 4 s | 8 s | 16 s | 30 s | RTF | top-1 | max Δp |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of r.cells) {
     if (c.status !== 'ok') {
       out.push(`| ${c.model} | ${c.variant || '(auto)'} | ${c.backend} | | failed: ${c.reason ?? ''} |||||||||`);
@@ -55,38 +55,42 @@ export function renderMarkdown(r: BenchResults): string {
     out.push(
       `| ${c.model} | ${c.variant} | ${c.backend}${c.backend === 'auto' ? ` -> ${l?.choice.backend}` : ''}${l ? ` (${l.choice.threads}t)` : ''} | ${mb(l?.bytes)} | ` +
         `${l ? `${(l.totalMs / 1000).toFixed(1)} (${(l.fetchMs / 1000).toFixed(1)} + ${(l.initMs / 1000).toFixed(1)})` : '-'} | ${ms(c.firstRunMs)} | ` +
-        LENGTHS.map((s) => latencyCell(c, s)).join(' | ') +
+        `${latencyCell(c, 2)} | ${ms(c.summary?.steady2sMs)} | ` +
+        LENGTHS.slice(1).map((s) => latencyCell(c, s)).join(' | ') +
         ` | ${rtf(c)} | ${acc ? `${acc.n ? Math.round(acc.top1 * acc.n) : 0}/${acc.n}` : '-'} | ${acc ? acc.maxDiff.toExponential(1) : '-'} |`,
     );
   }
   out.push(
     '',
     'load = `InferenceClient.create` until ready: fetch + SHA-256 + Cache API, then session creation + the client\'s built-in warm-up run on 1 s. ' +
-      'first run = the first request after load (2-s file; cold for that input shape). RTF = median latency / duration at the longest length measured. ' +
+      'first run = the first request after load (2-s file; cold for that input shape). 2 s = all 2-s files in order, as a fresh session sees them; ' +
+      '2 s steady = median of the last 3 (V8 tiers WASM code up while it runs, so early requests are slower). RTF = median latency / duration at the longest length measured. ' +
       'top-1 / max Δp: EmoDB 2-s files vs the PyTorch fp32 reference. `budget` = skipped by the cell\'s time budget.',
     '',
   );
 
   out.push('## Memory (peak resident MB per Chromium process, fresh browser per cell)', '');
-  out.push('| model | variant | backend | renderer peak | GPU process peak | JS heap (main) | UA memory (page + workers) |');
-  out.push('|---|---|---|---|---|---|---|');
+  out.push('| model | variant | backend | renderer peak | GPU process peak | JS heap (main) | UA memory (page + workers) | machine load avg at start |');
+  out.push('|---|---|---|---|---|---|---|---|');
   for (const c of r.cells.filter((x) => x.memory)) {
     const m = c.memory!;
-    out.push(`| ${c.model} | ${c.variant} | ${c.backend} | ${mb(m.rendererPeakBytes)} | ${mb(m.gpuPeakBytes)} | ${mb(m.mainJsHeapBytes)} | ${mb(m.uaMemoryBytes)} |`);
+    out.push(`| ${c.model} | ${c.variant} | ${c.backend} | ${mb(m.rendererPeakBytes)} | ${mb(m.gpuPeakBytes)} | ${mb(m.mainJsHeapBytes)} | ${mb(m.uaMemoryBytes)} | ${c.loadAverage1m?.toFixed(1) ?? '-'} |`);
   }
   out.push(
     '',
     'Renderer peak (VmHWM) holds the inference worker, its WASM heap and the model bytes; on SwiftShader the GPU buffers are CPU memory of the GPU process. ' +
-      'UA memory = `performance.measureUserAgentSpecificMemory()` (cross-origin isolated pages only). GPU buffer sizes are not readable from onnxruntime-web.',
+      'JS heap (main) = `performance.memory` of the page; the inference worker\'s heap is not in it (it is in the renderer peak). ' +
+      'UA memory = `performance.measureUserAgentSpecificMemory()` (cross-origin isolated pages only; `-` when it did not answer within 10 s, as it waits for a GC). ' +
+      'GPU buffer sizes are not readable from onnxruntime-web.',
     '',
   );
 
-  out.push('## Same-run ratios (2-s EmoDB files, medians)', '');
+  out.push('## Same-run ratios (2-s EmoDB files, steady medians)', '');
   out.push('| model | ratio | variant | a ms | b ms | a / b |', '|---|---|---|---|---|---|');
   for (const x of r.ratios) out.push(`| ${x.model} | ${x.what} | ${x.variant} | ${ms(x.aMs)} | ${ms(x.bMs)} | ${x.ratio.toFixed(2)} |`);
   out.push('');
 
-  out.push('## Browser vs onnxruntime (Python CPU) vs PyTorch (CPU), one thread each, 2-s files', '');
+  out.push('## Browser vs onnxruntime (Python CPU) vs PyTorch (CPU), one thread each, 2-s files (browser: steady median)', '');
   out.push('| model | variant | browser WASM 1t ms | onnxruntime ms | PyTorch fp32 ms | browser / ORT | browser / PyTorch | ORT top-1 | ORT max Δp |', '|---|---|---|---|---|---|---|---|---|');
   for (const p of r.python) {
     const f = (a: number | null, b: number | null) => (a !== null && b !== null ? (a / b).toFixed(2) : '-');
@@ -112,6 +116,18 @@ export function renderMarkdown(r: BenchResults): string {
     out.push(`| ${g.model} | ${g.source} | ${cellsTxt.join(' | ')} | ${g.bend === null ? '-' : g.bend.toFixed(2)} |`);
   }
   out.push('');
+
+  const chunked = r.models.filter((m) => m.chunking);
+  if (chunked.length) {
+    out.push('## Chunked upstream for long utterances (PyTorch fp32, one thread)', '');
+    out.push('| model | utterance | chunk | whole ms | chunked ms | speed-up | max Δp vs whole | same top-1 |', '|---|---|---|---|---|---|---|---|');
+    for (const m of chunked) {
+      for (const c of m.chunking!.rows) {
+        out.push(`| ${m.id} | ${c.seconds} s | ${c.chunk_seconds} s | ${ms(c.full_ms)} | ${ms(c.chunked_ms)} | ${c.speedup.toFixed(2)} | ${c.max_prob_diff.toExponential(1)} | ${c.same_top1 ? 'yes' : 'no'} |`);
+      }
+    }
+    out.push('', 'Chunks are independent upstream passes whose hidden states are concatenated before the head (random weights: the accuracy effect on a trained model can be larger).', '');
+  }
 
   out.push('## Not run, and why', '');
   for (const m of r.models) for (const s of m.skipped) out.push(`- ${m.id} ${s.variant} on ${s.backend}: ${s.reason}`);

@@ -47,6 +47,11 @@ export interface LengthStat {
 
 export interface CellSummary {
   lengths: LengthStat[];
+  /**
+   * Median of the last 3 runs on 2-s files: V8 tiers WASM up while it runs (Liftoff ->
+   * TurboFan), so a session's first requests are slower than its later ones.
+   */
+  steady2sMs: number | null;
   /** EmoDB 2-s files vs the PyTorch fp32 reference. */
   accuracy: { top1: number; maxDiff: number; n: number } | null;
   /** Longer utterances vs the reference (max |dp|), when the reference has them. */
@@ -65,9 +70,19 @@ export interface CellResult {
   skippedRuns: { audioId: string; reason: string }[];
   memory: CellMemory | null;
   wallS?: number;
+  /** 1-minute load average of the machine when the cell started (other jobs share the cores). */
+  loadAverage1m?: number;
   browserVersion?: string;
   pageErrors?: string[];
   summary?: CellSummary;
+}
+
+/** bench/chunking.py output: whole utterance vs fixed chunks (PyTorch fp32, one thread). */
+export interface ChunkingResults {
+  model: string;
+  spec: string;
+  threads: number;
+  rows: { seconds: number; chunk_seconds: number; full_ms: number; chunked_ms: number; speedup: number; max_prob_diff: number; same_top1: boolean }[];
 }
 
 export interface ModelEntry {
@@ -77,6 +92,7 @@ export interface ModelEntry {
   variants: { id: string; bytes: number; backends: string[]; requires: string[] }[];
   skipped: SkippedCell[];
   python: PythonResults;
+  chunking?: ChunkingResults;
 }
 
 export interface Environment {
@@ -166,16 +182,18 @@ export function summarizeCell(cell: CellResult, reference: Record<string, number
   const short = cell.runs.filter((r) => !r.audioId.startsWith('long-') && reference[r.audioId]);
   const long = cell.runs.filter((r) => r.audioId.startsWith('long-') && reference[r.audioId]);
   const pairs = (rs: ClassifyReport[]) => rs.map((r) => ({ p: r.probabilities, ref: reference[r.audioId] }));
+  const twoS = cell.runs.filter((r) => r.samples === 2 * SR).map((r) => r.latencyMs);
   return {
     lengths,
+    steady2sMs: twoS.length ? median(twoS.slice(-3)) : null,
     accuracy: short.length ? agreement(pairs(short)) : null,
     longMaxDiff: long.length ? agreement(pairs(long)).maxDiff : null,
   };
 }
 
+/** Steady-state 2-s latency of a cell (see {@link CellSummary.steady2sMs}). */
 function at2s(cell: CellResult | undefined): number | null {
-  const s = cell?.summary?.lengths.find((l) => l.seconds === 2);
-  return s ? s.medianMs : null;
+  return cell?.summary?.steady2sMs ?? null;
 }
 
 function ok(cells: CellResult[], model: string, backend: BackendLabel, variant?: string): CellResult[] {

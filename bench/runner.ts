@@ -15,7 +15,7 @@ import { processPeaks } from './memory.ts';
 import { type ConfigPlan, type ModelKind, type ModelPlan, type VariantFacts, planConfigs, pythonPlan } from './plan.ts';
 import type { BenchApi, ClassifyReport, LoadReport, PageMemory } from './protocol.ts';
 import { renderMarkdown } from './report.ts';
-import { type AudioEntry, type BenchResults, type CellResult, type PythonResults, summarize } from './results.ts';
+import { type AudioEntry, type BenchResults, type CellResult, type ChunkingResults, type PythonResults, summarize } from './results.ts';
 
 // run.mjs changes into the repository root before importing this (bundled) module.
 const REPO = resolve(process.cwd());
@@ -121,7 +121,9 @@ async function call<K extends keyof BenchApi>(page: Page, method: K, arg?: Param
 async function runCell(model: ModelPlan, cell: ConfigPlan, audio: AudioEntry[], servers: { plain: StaticServer; isolated: StaticServer }): Promise<CellResult> {
   const t0 = Date.now();
   const elapsed = (): number => (Date.now() - t0) / 1000;
-  const result: CellResult = { model: model.id, backend: cell.backend, variant: cell.variant, status: 'ok', runs: [], skippedRuns: [], memory: null };
+  const result: CellResult = {
+    model: model.id, backend: cell.backend, variant: cell.variant, status: 'ok', runs: [], skippedRuns: [], memory: null, loadAverage1m: loadavg()[0],
+  };
   const gpu = cell.backend === 'webgpu' || cell.backend === 'auto';
   const server = cell.backend === 'wasm-1' ? servers.plain : servers.isolated;
   let browser: Browser | null = null;
@@ -199,7 +201,18 @@ function dateStamp(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
+/** `--render=<results.json>`: recompute the summary and rewrite the .json/.md without running. */
+function rerender(path: string): void {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
+  const results = summarize(raw);
+  writeFileSync(path, JSON.stringify(results, null, 1) + '\n');
+  writeFileSync(path.replace(/\.json$/, '.md'), renderMarkdown(results));
+  log(`re-rendered ${path}`);
+}
+
 export async function main(argv: string[]): Promise<void> {
+  const render = argv.find((a) => a.startsWith('--render='));
+  if (render) return rerender(resolve(render.slice('--render='.length)));
   const args = parseArgs(argv);
   const started = new Date();
   const loadStart = loadavg();
@@ -209,6 +222,13 @@ export async function main(argv: string[]): Promise<void> {
   const audio = JSON.parse(readFileSync(join(MODELS, 'audio/audio.json'), 'utf8')) as AudioEntry[];
   const pythonResults: Record<string, PythonResults> = {};
   for (const m of models) pythonResults[m.id] = runPython(m);
+  const chunking: Record<string, ChunkingResults> = {};
+  for (const m of models.filter((x) => x.id === 'wavlm-base-plus' && !args.quick)) {
+    const out = join(MODELS, `chunking-${m.id}.json`);
+    log(`python: chunked vs whole-utterance upstream for ${m.id}`);
+    python(['bench/chunking.py', '--model-dir', m.dir, '--spec', m.spec, '--out', out]);
+    chunking[m.id] = JSON.parse(readFileSync(out, 'utf8')) as ChunkingResults;
+  }
 
   const mounts = { '/models/': MODELS, '/audio/': join(MODELS, 'audio'), '/default-model/': DEFAULT_MODEL };
   const root = join(REPO, 'bench/.dist');
@@ -254,6 +274,7 @@ export async function main(argv: string[]): Promise<void> {
       variants: readManifest(m.dir).upstream.variants.map((v) => ({ id: v.id, bytes: v.bytes, backends: v.backends, requires: v.requires })),
       skipped: m.skipped,
       python: pythonResults[m.id],
+      ...(chunking[m.id] ? { chunking: chunking[m.id] } : {}),
     })),
     audio,
     cells,
