@@ -20,7 +20,6 @@ Every variant keeps float32 graph input and output, so the head and the app do n
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from training.manifest import sha256_file
 from training.upstream.base import Upstream
 
 from .onnx_upstream import export_upstream_onnx
@@ -61,14 +61,6 @@ _FACTS: dict[str, tuple[str, list[str], list[str]]] = {
     "q4": (f"uint4-block{BLOCK_SIZE}", ["webgpu", "wasm"], []),
     "int8": ("int8", ["wasm"], []),
 }
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def gemm_to_matmul(model: onnx.ModelProto) -> int:
