@@ -129,6 +129,23 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('', 'Chunks are independent upstream passes whose hidden states are concatenated before the head (random weights: the accuracy effect on a trained model can be larger).', '');
   }
 
+  if (r.gpuTorch) {
+    const g = r.gpuTorch.result;
+    out.push(`## Real GPU, recorded separately: PyTorch CUDA on ${g.device} (no browser there)`, '');
+    out.push(
+      `The GPU machine lent to the project has no Chromium or Node, so the browser benchmark cannot run on it; ` +
+        `\`bench/gpu_torch.py\` times the same WavLM Base+ architecture (random weights, all hidden states) in PyTorch ${g.torch} ` +
+        `(median of 5 after 3 warm-up runs; \`${r.gpuTorch.file}\`). A browser on a real GPU pays WebGPU and onnxruntime-web overheads on top.`,
+      '',
+    );
+    out.push('| dtype | ' + LENGTHS.map((s) => `${s} s`).join(' | ') + ' | peak CUDA MB |', '|---|' + LENGTHS.map(() => '---|').join('') + '---|');
+    for (const dtype of [...new Set(g.rows.map((x) => x.dtype))]) {
+      const rows = g.rows.filter((x) => x.dtype === dtype);
+      out.push(`| ${dtype} | ${LENGTHS.map((s) => ms(rows.find((x) => x.seconds === s)?.median_ms)).join(' | ')} | ${Math.max(...rows.map((x) => x.peak_mem_mb)).toFixed(0)} |`);
+    }
+    out.push('');
+  }
+
   out.push('## Not run, and why', '');
   for (const m of r.models) for (const s of m.skipped) out.push(`- ${m.id} ${s.variant} on ${s.backend}: ${s.reason}`);
   for (const c of r.cells) {

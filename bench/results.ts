@@ -151,6 +151,13 @@ export interface GrowthRow {
   bend: number | null;
 }
 
+/** bench/gpu_torch.py output, from a GPU machine without a browser (recorded separately). */
+export interface GpuTorchResults {
+  device: string;
+  torch: string;
+  rows: { dtype: string; seconds: number; median_ms: number; max_ms: number; peak_mem_mb: number }[];
+}
+
 export interface BenchResults {
   date: string;
   mode: 'quick' | 'full';
@@ -162,6 +169,8 @@ export interface BenchResults {
   python: PythonRow[];
   auto: AutoCheck[];
   growth: GrowthRow[];
+  /** Newest bench/results/*-gpu-torch-*.json, if any (file name + contents). */
+  gpuTorch?: { file: string; result: GpuTorchResults };
 }
 
 const SR = 16000;

@@ -5,7 +5,7 @@
  * bench/results/<date>.json + .md. Started by bench/run.mjs (`npm run bench [-- --quick]`).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -15,7 +15,7 @@ import { processPeaks } from './memory.ts';
 import { type ConfigPlan, type ModelKind, type ModelPlan, type VariantFacts, planConfigs, pythonPlan } from './plan.ts';
 import type { BenchApi, ClassifyReport, LoadReport, PageMemory } from './protocol.ts';
 import { renderMarkdown } from './report.ts';
-import { type AudioEntry, type BenchResults, type CellResult, type ChunkingResults, type PythonResults, summarize } from './results.ts';
+import { type AudioEntry, type BenchResults, type CellResult, type ChunkingResults, type GpuTorchResults, type PythonResults, summarize } from './results.ts';
 
 // run.mjs changes into the repository root before importing this (bundled) module.
 const REPO = resolve(process.cwd());
@@ -201,10 +201,18 @@ function dateStamp(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
+/** The newest GPU reference file in bench/results (see bench/gpu_torch.py), if any. */
+function gpuTorch(): BenchResults['gpuTorch'] {
+  const dir = join(REPO, 'bench/results');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /-gpu-torch-.*\.json$/.test(f)).sort() : [];
+  const file = files[files.length - 1];
+  return file ? { file: `bench/results/${file}`, result: JSON.parse(readFileSync(join(dir, file), 'utf8')) as GpuTorchResults } : undefined;
+}
+
 /** `--render=<results.json>`: recompute the summary and rewrite the .json/.md without running. */
 function rerender(path: string): void {
   const raw = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
-  const results = summarize(raw);
+  const results = { ...summarize(raw), gpuTorch: gpuTorch() };
   writeFileSync(path, JSON.stringify(results, null, 1) + '\n');
   writeFileSync(path.replace(/\.json$/, '.md'), renderMarkdown(results));
   log(`re-rendered ${path}`);
@@ -264,7 +272,7 @@ export async function main(argv: string[]): Promise<void> {
       node: process.version,
       browser: cells.find((c) => c.browserVersion)?.browserVersion ?? 'unknown',
       onnxruntimeWeb: (JSON.parse(readFileSync(join(REPO, 'node_modules/onnxruntime-web/package.json'), 'utf8')) as { version: string }).version,
-      gpu: 'none: no GPU machine is lent to this task; WebGPU ran on SwiftShader (CPU), so WebGPU numbers are ratios, not GPU speed',
+      gpu: 'none in the benchmark machine: WebGPU ran on SwiftShader (CPU), so WebGPU numbers are ratios, not GPU speed; see the real-GPU section when present',
       wallMinutes: (Date.now() - started.getTime()) / 60000,
     },
     models: models.map((m) => ({
@@ -279,6 +287,7 @@ export async function main(argv: string[]): Promise<void> {
     audio,
     cells,
   });
+  results.gpuTorch = gpuTorch();
   const dir = join(REPO, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `${dateStamp()}${args.quick ? '-quick' : ''}`);
