@@ -18,14 +18,16 @@ import { memoryProbe, type MemoryReading } from './memory';
 export const PERIOD_S = 3.3;
 
 /**
- * The three fixture utterances (2 s each), each after 1.3 s of silence: 9.9 s, looped by
- * Chromium. Gaps exceed the VAD's 0.9 s hangover, so every utterance stands alone.
+ * Two fixture utterances (03a01Wa anger, 08a02Tb sadness; 2 s each), each after 1.3 s of
+ * silence: 6.6 s, looped by Chromium. Gaps exceed the VAD's 0.9 s hangover, so every
+ * utterance stands alone. (The third fixture utterance, 09a01Fa, starts so softly that
+ * the microphone path misses it about one time in ten: a VAD matter, not what this checks.)
  */
 export function writeDenseSpeechWav(dir: string): string {
   const src = threeUtterances16k();
   const sr = 16000;
-  const out = new Float32Array(Math.round(3 * PERIOD_S * sr));
-  [1.0, 4.5, 8.0].forEach((start, i) => {
+  const out = new Float32Array(Math.round(2 * PERIOD_S * sr));
+  [1.0, 4.5].forEach((start, i) => {
     out.set(src.subarray(start * sr, (start + 2) * sr), Math.round((i * PERIOD_S + 1.3) * sr));
   });
   const path = join(dir, 'dense-speech-16k.wav');
@@ -68,9 +70,9 @@ export async function runMicSoak(minutes: number, log: (line: string) => void = 
 
     // Count every finished utterance (the history itself is capped and cleared).
     await t.page.evaluate(() => {
-      const w = window as unknown as { __soakCount: number; __ser: { controller: { onResult(cb: () => void): void } } };
-      w.__soakCount = 0;
-      w.__ser.controller.onResult(() => w.__soakCount++);
+      const w = window as unknown as { __soakStarts: number[]; __ser: { controller: { onResult(cb: (r: { startS: number }) => void): void } } };
+      w.__soakStarts = [];
+      w.__ser.controller.onResult((r) => w.__soakStarts.push(r.startS));
     });
     await t.page.getByRole('button', { name: 'Listen' }).click();
     await waitForStore(t.page, (s) => s.live.mic === 'listening');
@@ -99,18 +101,28 @@ export async function runMicSoak(minutes: number, log: (line: string) => void = 
     const listenedS = elapsed();
     const end = await waitForStore(t.page, (s) => s.live.pending === 0 && s.live.mic === 'off', 60_000);
     maxHistory = Math.max(maxHistory, end.order.length);
-    const utterances = await t.page.evaluate(() => (window as unknown as { __soakCount: number }).__soakCount);
+    const starts = await t.page.evaluate(() => (window as unknown as { __soakStarts: number[] }).__soakStarts);
+    const utterances = starts.length;
     const final = await clearedReading();
     log(`t=${elapsed().toFixed(0)} s (final) ${show(final)}`);
     await probe.close();
 
     const growth: Record<string, number> = { page: final.page / baseline.page - 1 };
     for (const [k, v] of Object.entries(baseline.workers)) growth[k] = (final.workers[k] ?? 0) / v - 1;
-    const expected = Math.floor(listenedS / PERIOD_S);
-    log(`${utterances} utterances in ${listenedS.toFixed(0)} s (expected ${expected} +-3); largest history ${maxHistory} (cap ${HISTORY_LIMIT})`);
+    // Expected from the audio actually captured (under CPU load the audio clock can lag the
+    // wall clock): one utterance per period between the first and the last.
+    const spanS = starts[starts.length - 1] - starts[0];
+    const expected = Math.round(spanS / PERIOD_S) + 1;
+    const gaps = starts.slice(1).map((v, i) => v - starts[i]);
+    log(`${utterances} utterances in ${listenedS.toFixed(0)} s listening, ${spanS.toFixed(0)} s of audio between first and last (expected ${expected}); gaps ${Math.min(...gaps).toFixed(2)}..${Math.max(...gaps).toFixed(2)} s; largest history ${maxHistory} (cap ${HISTORY_LIMIT})`);
     log(`growth after warm-up: ${Object.entries(growth).map(([k, g]) => `${k} ${(100 * g).toFixed(1)}%`).join(', ')}`);
 
-    expect(Math.abs(utterances - expected)).toBeLessThanOrEqual(3);
+    expect(Math.abs(utterances - expected)).toBeLessThanOrEqual(1);
+    // None lost (a gap of two periods) and none split (a gap under half a period).
+    expect(Math.max(...gaps)).toBeLessThan(1.6 * PERIOD_S);
+    expect(Math.min(...gaps)).toBeGreaterThan(0.5 * PERIOD_S);
+    // The audio kept up with the session (a stalled capture would show here).
+    expect(spanS).toBeGreaterThan(0.8 * listenedS);
     expect(maxHistory).toBeLessThanOrEqual(HISTORY_LIMIT);
     expect(Object.keys(baseline.workers).sort()).toEqual(['vad.worker', 'worker']); // VAD + inference measured
     for (const [k, g] of Object.entries(growth)) expect(g, `${k} memory growth`).toBeLessThan(0.1);
