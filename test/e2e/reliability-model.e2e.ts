@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { cpSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { launchBrowser, openPage, type TrackedPage } from './browser';
@@ -74,7 +74,12 @@ describe('broken model files: specific error, retry works after the fault is rem
       },
     },
     { name: 'model-404', message: /Model file not found \(HTTP 404\).*upstream\.fp32\.onnx/i, breakIt: (d) => unlinkSync(join(d, 'upstream.fp32.onnx')), file: 'upstream.fp32.onnx' },
-    { name: 'model-truncated', message: /upstream\.fp32\.onnx is truncated: received \d+ of 14197 bytes/i, breakIt: (d) => truncateSync(join(d, 'upstream.fp32.onnx'), 9000), file: 'upstream.fp32.onnx' },
+    {
+      name: 'model-truncated',
+      message: new RegExp(`upstream\\.fp32\\.onnx is truncated: received 9000 of ${statSync(join(TINY_DIR, 'upstream.fp32.onnx')).size} bytes`),
+      breakIt: (d) => truncateSync(join(d, 'upstream.fp32.onnx'), 9000),
+      file: 'upstream.fp32.onnx',
+    },
     {
       name: 'model-sha256',
       message: /SHA-256 mismatch for .*head\.onnx/i,
@@ -126,7 +131,7 @@ test('a corrupt Cache API entry is discarded and the file fetched again', async 
   expect(await cachedHash(t, 'cache', 'upstream.fp32.onnx')).toBe(good);
   await t.page.evaluate(async () => {
     const c = await caches.open('emotion-models-v1');
-    await c.put(new URL('faults/cache/upstream.fp32.onnx', location.href).href, new Response(new Uint8Array(14197).fill(7)));
+    await c.put(new URL('faults/cache/upstream.fp32.onnx', location.href).href, new Response(new Uint8Array(4096).fill(7)));
   });
   const fetchesBefore = server.requests.filter((p) => p === '/faults/cache/upstream.fp32.onnx').length;
   await t.page.reload();
