@@ -37,7 +37,8 @@ export interface UpstreamSpec {
   dim: number;
   downsample_rate: number;
   min_samples: number;
-  normalization: 'none' | 'zero_mean_unit_var';
+  /** Applied inside the upstream graph (documentation only: the browser feeds raw audio). */
+  normalization: string;
   input: 'waveform';
   output: 'hidden_states';
   variants: UpstreamVariant[];
