@@ -10,6 +10,7 @@ import argparse
 import hashlib
 import json
 import re
+import shlex
 import sys
 import time
 from dataclasses import asdict, fields, replace
@@ -158,7 +159,7 @@ def model_card_text(name: str, up, args: argparse.Namespace, labels: list[str], 
         "", "## Intended use and limits",
         "Acted emotional speech in one language is a narrow training set: expect lower accuracy on spontaneous "
         "speech, other languages, microphones and noise. Not for decisions about people.",
-        "", f"Built with: `python -m training build --upstream {args.upstream} --data {args.data} --head {cfg.pooling}`.",
+        "", f"Built with: `{getattr(args, 'command_line', 'python -m training build ...')}`.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -194,6 +195,7 @@ def cmd_build(args: argparse.Namespace) -> dict:
         wavs = [u.path for u in utts[::step][: args.fidelity_files]]
         paths = {v.id: out / Path(v.file).name for v in variants}
         fidelity = variant_fidelity(up, paths, wavs, head_onnx=head_path, out=out / "fidelity.json")
+        variants = drop_unfaithful_variants(variants, fidelity, out, args.max_prob_diff)
     (out / "MODEL_CARD.md").write_text(model_card_text(name, up, args, labels, cfg, metrics, len(utts), fidelity))
     manifest = write_manifest(
         out, name=name, version=args.version, labels=labels, upstream=up.info, variants=variants,
@@ -207,6 +209,25 @@ def cmd_build(args: argparse.Namespace) -> dict:
     )
     print(f"wrote {out / 'manifest.json'} ({time.perf_counter() - t_start:.0f}s)", file=sys.stderr)
     return {"manifest": manifest, "head": head, "upstream": up, "store": store, "utts": utts}
+
+
+def drop_unfaithful_variants(variants: list, fidelity: dict, out: Path, max_prob_diff: float) -> list:
+    """Keep fp32 and every variant whose head output stays faithful to PyTorch fp32 on the
+    fidelity files (same top-1 everywhere, probabilities within ``max_prob_diff``); delete
+    the others' files so the browser can never pick a variant that changes answers."""
+    kept = []
+    for v in variants:
+        f = fidelity["variants"].get(v.id, {})
+        agree, diff = f.get("top1_agreement"), f.get("max_prob_diff")
+        if v.id != "fp32" and agree is not None and (agree < 1.0 or diff > max_prob_diff):
+            print(f"dropping variant {v.id}: top-1 agreement {agree:.3f}, max probability difference {diff:.3f} "
+                  f"(limit {max_prob_diff}); see fidelity.json", file=sys.stderr)
+            (out / Path(v.file).name).unlink(missing_ok=True)
+            fidelity["variants"][v.id]["dropped"] = True
+            continue
+        kept.append(v)
+    (out / "fidelity.json").write_text(json.dumps(fidelity, indent=1))
+    return kept
 
 
 def export_upstream_variants(up, out: Path, variant_ids: list[str]) -> list:
@@ -293,6 +314,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--evaluate", action="store_true", help="also run leave-one-group-out and record metrics")
     b.add_argument("--fidelity-files", type=int, default=8, help="audio files for the variant fidelity report")
     b.add_argument("--no-fidelity", action="store_true")
+    b.add_argument("--max-prob-diff", type=float, default=0.05,
+                   help="drop upstream variants whose head probabilities differ more than this from fp32 (or change a top-1)")
     b.add_argument("--licence", default=None, help="overall licence line (default: upstream's and head's)")
     b.add_argument("--head-licence", default="MIT", help="licence of the trained head weights")
 
@@ -311,5 +334,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None):
+    argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
+    args.command_line = "python -m training " + " ".join(shlex.quote(a) for a in argv)
     return {"build": cmd_build, "evaluate": cmd_evaluate, "export-upstream": cmd_export_upstream}[args.command](args)

@@ -76,3 +76,25 @@ def test_evaluate_grid(tmp_path, cache, built, emodb_dir):
     assert on_disk["runs"] == json.loads(json.dumps(res["runs"]))
     assert [(r["pooling"], r["label_smoothing"]) for r in res["runs"]] == [("mean", 0.0), ("mean", 0.1), ("cp", 0.0), ("cp", 0.1)]
     assert all(len(r["folds"]) == 3 and np.array(r["confusion"]).sum() == 12 for r in res["runs"])
+
+
+def test_unfaithful_variants_are_dropped_and_their_files_deleted(tmp_path):
+    from training.cli import drop_unfaithful_variants
+    from training.export.variants import VariantFile
+
+    def vf(i):
+        (tmp_path / f"upstream.{i}.onnx").write_bytes(b"x")
+        return VariantFile(id=i, file=f"upstream.{i}.onnx", bytes=1, sha256="0" * 64, dtype=i, backends=["wasm"], requires=[])
+
+    fidelity = {"variants": {
+        "fp32": {"top1_agreement": 1.0, "max_prob_diff": 0.0},
+        "q8": {"top1_agreement": 1.0, "max_prob_diff": 0.01},
+        "q4": {"top1_agreement": 1.0, "max_prob_diff": 0.09},   # too far from fp32
+        "int8": {"top1_agreement": 0.875, "max_prob_diff": 0.04},  # changes an answer
+    }}
+    kept = drop_unfaithful_variants([vf(i) for i in ("fp32", "q8", "q4", "int8")], fidelity, tmp_path, 0.05)
+    assert [v.id for v in kept] == ["fp32", "q8"]
+    assert sorted(p.name for p in tmp_path.glob("upstream.*.onnx")) == ["upstream.fp32.onnx", "upstream.q8.onnx"]
+    report = json.loads((tmp_path / "fidelity.json").read_text())
+    assert report["variants"]["q4"]["dropped"] and report["variants"]["int8"]["dropped"]
+    assert "dropped" not in report["variants"]["q8"]
