@@ -79,8 +79,9 @@ export async function runMicSoak(minutes: number, log: (line: string) => void = 
     const t0 = Date.now();
     const elapsed = () => (Date.now() - t0) / 1000;
     const durationS = minutes * 60;
-    // Warm-up: JIT, ORT arenas, the VAD worker, a first history rendered.
-    const warmUpS = Math.min(60, durationS / 4);
+    // Warm-up: JIT, ORT arenas, the VAD worker, a first history rendered (5 min for the
+    // 30-minute soak: the page heap is ~4 MB, so 10% is 0.4 MB, within late JIT/IC growth).
+    const warmUpS = Math.min(300, durationS / 4);
     // Clearing once inside the warm-up too: its own first-use allocations are not growth.
     await t.page.waitForTimeout((warmUpS / 2) * 1000);
     await clearedReading();
