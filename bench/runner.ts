@@ -47,7 +47,7 @@ function python(args: string[]): void {
 interface ManifestLite {
   name: string;
   provenance: string;
-  upstream: { variants: (VariantFacts & { bytes: number })[] };
+  upstream: { name: string; variants: (VariantFacts & { bytes: number })[] };
 }
 
 function readManifest(dir: string): ManifestLite {
@@ -58,7 +58,8 @@ function readManifest(dir: string): ManifestLite {
 function smallModel(quick: boolean): ModelPlan {
   if (existsSync(join(DEFAULT_MODEL, 'manifest.json'))) {
     const m = readManifest(DEFAULT_MODEL);
-    const spec = /--upstream\s+(\S+)/.exec(m.provenance)?.[1] ?? 'speech_embedding';
+    // The build command is recorded in the provenance; the upstream's name is the fallback spec.
+    const spec = /--upstream\s+(\S+)/.exec(m.provenance)?.[1] ?? m.upstream.name;
     return {
       id: 'default',
       dir: DEFAULT_MODEL,
