@@ -61,6 +61,8 @@ def main() -> None:
                 continue
             res = cross_validate(store, utts, labels, cfg, progress=False)
             res.update(pooling=pooling, label_smoothing=ls)
+            if out.exists():  # another run may have appended meanwhile: merge, do not overwrite
+                doc["runs"] = json.loads(out.read_text())["runs"]
             doc["runs"].append(res)
             out.write_text(json.dumps(doc, indent=1))
             print(f"{args.spec} {args.classes}-class {pooling:8s} ls={ls}: acc {100 * res['mean_accuracy']:.1f}"
