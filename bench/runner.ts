@@ -26,13 +26,16 @@ const DEFAULT_MODEL = join(REPO, 'public/models/default');
 interface Args {
   quick: boolean;
   models: ModelKind[];
+  /** `--tag=<name>`: suffix of the results file names (keeps another run's files). */
+  tag: string;
 }
 
 function parseArgs(argv: string[]): Args {
   const quick = argv.includes('--quick');
   const m = argv.find((a) => a.startsWith('--models='));
   const models = (m ? m.slice('--models='.length).split(',') : ['small', 'wavlm']).filter((x): x is ModelKind => x === 'small' || x === 'wavlm');
-  return { quick, models };
+  const tag = argv.find((a) => a.startsWith('--tag='))?.slice('--tag='.length).replace(/[^A-Za-z0-9_-]/g, '') ?? '';
+  return { quick, models, tag };
 }
 
 function log(msg: string): void {
@@ -291,7 +294,7 @@ export async function main(argv: string[]): Promise<void> {
   results.gpuTorch = gpuTorch();
   const dir = join(REPO, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `${dateStamp()}${args.quick ? '-quick' : ''}`);
+  const base = join(dir, `${dateStamp()}${args.quick ? '-quick' : ''}${args.tag ? `-${args.tag}` : ''}`);
   writeFileSync(`${base}.json`, JSON.stringify(results, null, 1) + '\n');
   writeFileSync(`${base}.md`, renderMarkdown(results));
   log(`wrote ${base}.json and ${base}.md (${results.environment.wallMinutes.toFixed(1)} min)`);
