@@ -14,10 +14,14 @@ for (const file of process.argv.slice(2)) {
   const text = readFileSync(file, 'utf8');
   if (file.endsWith('.json')) {
     const r = JSON.parse(text);
+    // A file that failed without any failed test (import error, hook failure) counts once.
+    const crashed = (r.testResults ?? []).filter(
+      (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+    ).length;
     passed += r.numPassedTests;
-    failed += r.numFailedTests + (r.numFailedTestSuites ?? 0);
+    failed += r.numFailedTests + crashed;
     skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-    console.log(`${file}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numFailedTestSuites ?? 0} failed files`);
+    console.log(`${file}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${crashed} files failed outside tests`);
   } else {
     const attr = (name) => {
       const m = text.match(new RegExp(`<testsuite[^>]*\\s${name}="(\\d+)"`));
