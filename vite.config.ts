@@ -30,6 +30,9 @@ export default defineConfig({
   // onnxruntime-web without its inlined WASM loader: the loader (.mjs) is fetched from
   // vendor/ort/ at run time, which keeps the JS small and the .wasm files in one place.
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
+  // Pre-bundle ORT for the dev server up front: found late (inside the workers), it would
+  // trigger a re-optimisation and a page reload on the first visit.
+  optimizeDeps: { include: ['onnxruntime-web/webgpu'] },
   server: { host: '127.0.0.1', port: 5173, headers: isolationHeaders },
   preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },
   worker: { format: 'es' },

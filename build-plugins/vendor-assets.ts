@@ -42,6 +42,9 @@ export function vendorAssets(): Plugin {
         const hit = files.find((f) => path.endsWith('/' + f.url));
         if (!hit) return next();
         res.setHeader('Content-Type', TYPES[hit.src.split('.').pop() ?? ''] ?? 'application/octet-stream');
+        // This middleware answers before Vite adds server.headers: repeat them (COOP/COEP),
+        // or a cross-origin-isolated worker refuses the module (ERR_BLOCKED_BY_RESPONSE).
+        for (const [k, v] of Object.entries(server.config.server.headers ?? {})) res.setHeader(k, String(v));
         createReadStream(hit.src).pipe(res);
       });
     },
