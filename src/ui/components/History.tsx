@@ -1,6 +1,10 @@
+import { useState } from 'react';
 import { formatTime, percent, topClass } from '../../results/postprocess';
 import { useAppState, useController } from '../context';
 import { ProbabilityBars } from './ProbabilityBars';
+
+/** Rows rendered by default; the store keeps up to HISTORY_LIMIT. */
+export const HISTORY_RENDERED = 50;
 
 /** Every finished utterance: time, duration, top emotion, mini bars, play; clear and export. */
 export function History() {
@@ -16,7 +20,10 @@ export function History() {
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   };
+  const [showAll, setShowAll] = useState(false);
   const rows = order.map((id) => results[id]).filter((r) => r !== undefined).reverse();
+  // Long sessions: render the newest rows only unless asked (each row is ~20 KB of DOM).
+  const shown = showAll ? rows : rows.slice(0, HISTORY_RENDERED);
   return (
     <section className="panel history" aria-label="History">
       <div className="history-head">
@@ -37,7 +44,7 @@ export function History() {
         <p className="muted">No utterances yet.</p>
       ) : (
         <ol className="history-list">
-          {rows.map((r) => {
+          {shown.map((r) => {
             const top = topClass(r.labels, r.probabilities);
             return (
               <li key={r.id} className="history-item" data-top={top.label}>
@@ -58,6 +65,11 @@ export function History() {
           })}
         </ol>
       )}
+      {rows.length > HISTORY_RENDERED ? (
+        <button type="button" className="show-all" aria-expanded={showAll} onClick={() => setShowAll(!showAll)}>
+          {showAll ? `Show the newest ${HISTORY_RENDERED} only` : `Show all ${rows.length}`}
+        </button>
+      ) : null}
     </section>
   );
 }
