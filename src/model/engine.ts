@@ -132,6 +132,11 @@ export class InferenceEngine {
       return { probabilities, inferenceMs: performance.now() - t0, backend: this.current.backend };
     } catch (e) {
       if (this.current.backend !== 'webgpu' || (e instanceof Error && e.name === 'InferenceError' && isInputError(e))) throw e;
+      // A run that fails because the device went away often rejects before device.lost
+      // resolves: give it a moment, so the user is told the real cause.
+      if (this.deviceLost === null && this.lost.lost) {
+        await Promise.race([this.lost.lost, new Promise((r) => setTimeout(r, LOST_SETTLE_MS))]);
+      }
       const why = this.deviceLost !== null ? `WebGPU device lost (${this.deviceLost})` : `WebGPU run failed (${describeError(e)})`;
       await this.switchToWasm(`${why}; continuing on WASM`);
       const t1 = performance.now();
@@ -207,13 +212,18 @@ async function selectBackend(init: InitMessage, manifest: Manifest, gpu: GPU | u
 /** Shared cell the device-lost promise writes into. */
 interface DeviceLostRef {
   reason: string | null;
+  /** Resolves once the device is lost (never, if it is not). */
+  lost?: Promise<void>;
 }
+
+/** How long a failed run waits for `device.lost` to settle before calling it a plain run failure. */
+const LOST_SETTLE_MS = 200;
 
 async function watchDevice(ort: OrtModule): Promise<DeviceLostRef> {
   const ref: DeviceLostRef = { reason: null };
   try {
     const device = await ort.env.webgpu.device;
-    void device.lost.then((info) => {
+    ref.lost = device.lost.then((info) => {
       ref.reason = info.message || info.reason || 'unknown reason';
     });
   } catch {

@@ -9,12 +9,18 @@ import { launchBrowser, openPage } from './browser';
 import { EMODB, REPO, analyseFiles, waitForModel } from './app-helpers';
 
 test('npm run dev serves a working app with the default model', async () => {
-  const dev = spawn('npx', ['vite', '--port', '5197', '--strictPort'], { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const dev = spawn('npx', ['vite', '--port', '5197', '--strictPort'], {
+    cwd: REPO,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
   try {
     const url = await new Promise<string>((ok, fail) => {
       let out = '';
       const onData = (d: Buffer) => {
-        out += d.toString();
+        // Vite colours its banner when it thinks it may (CI=true does): strip the codes.
+        out += d.toString().replace(/\x1b\[[0-9;]*m/g, '');
         const m = out.match(/http:\/\/127\.0\.0\.1:5197\//);
         if (m) ok(m[0]);
       };
