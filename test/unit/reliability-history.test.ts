@@ -6,19 +6,9 @@
 import { expect, test } from 'vitest';
 import { AudioBank } from '../../src/app/audio-bank';
 import { HISTORY_LIMIT, createAppStore, transitions } from '../../src/store/app-store';
-import type { UtteranceResult } from '../../src/results/types';
+import { fakeResult } from './helpers/results';
 
-const result = (i: number): UtteranceResult => ({
-  id: `u${i}`,
-  source: 'mic',
-  startS: i,
-  endS: i + 1,
-  labels: ['a', 'b'],
-  probabilities: [0.25, 0.75],
-  at: i,
-  backend: 'wasm',
-  inferenceMs: 1,
-});
+const result = (i: number) => fakeResult(i, { probabilities: [0.25, 0.75], at: i });
 
 test('a session twice the cap keeps HISTORY_LIMIT results and clips, the newest', () => {
   const store = createAppStore();

@@ -1,18 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { HISTORY_LIMIT, createAppStore, transitions } from '../../src/store/app-store';
-import type { UtteranceResult } from '../../src/results/types';
+import { fakeResult } from './helpers/results';
 
-const result = (i: number): UtteranceResult => ({
-  id: `u${i}`,
-  source: 'mic',
-  startS: i,
-  endS: i + 1,
-  labels: ['a', 'b'],
-  probabilities: [0.4, 0.6],
-  at: 0,
-  backend: 'wasm',
-  inferenceMs: 1,
-});
+const result = (i: number) => fakeResult(i);
 
 describe('store transitions', () => {
   test('a new result becomes current and is appended to history', () => {

@@ -3,24 +3,15 @@ import { act } from 'react';
 import { createRoot } from 'react-dom/client';
 import { expect, test } from 'vitest';
 import type { Controller } from '../../src/app/controller-types';
-import type { UtteranceResult } from '../../src/results/types';
 import { createAppStore, transitions } from '../../src/store/app-store';
+import { fakeResult } from './helpers/results';
 import { HISTORY_RENDERED, History } from '../../src/ui/components/History';
 import { ServicesContext } from '../../src/ui/context';
 
 (globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
-const result = (i: number): UtteranceResult => ({
-  id: `u${i}`,
-  source: 'mic',
-  startS: i,
-  endS: i + 2,
-  labels: ['anger', 'sadness'],
-  probabilities: i % 2 ? [0.8, 0.2] : [0.3, 0.7],
-  at: 0,
-  backend: 'wasm',
-  inferenceMs: 1,
-});
+const result = (i: number) =>
+  fakeResult(i, { endS: i + 2, labels: ['anger', 'sadness'], probabilities: i % 2 ? [0.8, 0.2] : [0.3, 0.7] });
 
 test('history renders the newest rows only until asked for all', () => {
   const store = createAppStore();
