@@ -23,10 +23,27 @@ function pureManifestValidator(): Plugin {
   };
 }
 
+/**
+ * A build with NODE_ENV other than production (vitest exports NODE_ENV=test to anything it
+ * spawns) bundles React's development build: larger, slower, and it keeps an Error with a
+ * stack per rendered element. Refuse it instead of shipping or testing that bundle.
+ */
+function requireProductionBuild(): Plugin {
+  return {
+    name: 'require-production-build',
+    apply: 'build',
+    configResolved(config) {
+      if (!config.isProduction) {
+        throw new Error(`vite build with NODE_ENV=${process.env.NODE_ENV}: would bundle React's development build; unset NODE_ENV or set it to production`);
+      }
+    },
+  };
+}
+
 export default defineConfig({
   // Relative base: the built app and embed work from any sub-folder or CDN path.
   base: './',
-  plugins: [react(), vendorAssets(), pureManifestValidator(), contentSecurityPolicy()],
+  plugins: [requireProductionBuild(), react(), vendorAssets(), pureManifestValidator(), contentSecurityPolicy()],
   // onnxruntime-web without its inlined WASM loader: the loader (.mjs) is fetched from
   // vendor/ort/ at run time, which keeps the JS small and the .wasm files in one place.
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },

@@ -7,5 +7,8 @@ export default function setup(): void {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: run 'apt-get install -y chromium' (scripts/test-all.sh does).`);
   }
-  if (process.env.E2E_SKIP_BUILD !== '1') execSync('npx vite build --logLevel warn', { stdio: 'inherit' });
+  if (process.env.E2E_SKIP_BUILD !== '1') {
+    // vitest sets NODE_ENV=test; the app under test must be the production bundle users get.
+    execSync('npx vite build --logLevel warn', { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+  }
 }
