@@ -1,14 +1,20 @@
 /**
  * Memory of the page and of each app worker (inference, VAD) through the DevTools
- * protocol, after a forced GC: JS heap used plus ArrayBuffer backing stores. Workers are
+ * protocol, after a forced GC. The page: a heap snapshot (JS objects, DOM and other Blink
+ * objects, ArrayBuffer contents) without compiled code, which grows with JIT tier-up for
+ * minutes and would hide or fake a leak on a 4 MB heap. Workers: JS heap used plus
+ * ArrayBuffer backing stores (their code is warm once the first utterance ran). Workers are
  * reached from a browser-level session (Playwright has no CDP session for workers);
  * onnxruntime's own thread workers are skipped (they sit in Atomics.wait and never answer).
  */
 import type { Browser, CDPSession, Page } from 'playwright-core';
+import { summariseHeapSnapshot, type HeapSnapshotJson, type HeapSummary } from './heap-snapshot';
 
 export interface MemoryReading {
-  /** Bytes of the page's JS heap (+ backing stores). */
+  /** Bytes retained by the page, compiled code excluded. */
   page: number;
+  /** The page's heap snapshot summary (code, per kind) for reports. */
+  pageHeap: HeapSummary;
   /** Bytes per app worker, keyed by script file name. */
   workers: Record<string, number>;
 }
@@ -25,6 +31,7 @@ export interface MemoryProbe {
 
 export async function memoryProbe(browser: Browser, page: Page): Promise<MemoryProbe> {
   const pageSession = await page.context().newCDPSession(page);
+  await pageSession.send('HeapProfiler.enable');
   const root: CDPSession = await browser.newBrowserCDPSession();
   const sessions = new Map<string, string>(); // targetId -> sessionId
   const waiting = new Map<number, (result: unknown) => void>();
@@ -43,8 +50,7 @@ export async function memoryProbe(browser: Browser, page: Page): Promise<MemoryP
 
   return {
     async read() {
-      await pageSession.send('HeapProfiler.collectGarbage');
-      const pageUsage = (await pageSession.send('Runtime.getHeapUsage')) as HeapUsage;
+      const pageHeap = await snapshotPage(pageSession);
       const { targetInfos } = (await root.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
       const workers: Record<string, number> = {};
       for (const t of targetInfos.filter((x) => x.type === 'worker' && new URL(x.url).pathname.startsWith('/assets/'))) {
@@ -57,11 +63,25 @@ export async function memoryProbe(browser: Browser, page: Page): Promise<MemoryP
         const name = new URL(t.url).pathname.split('/').pop()!.replace(/-[\w]+\.js$/, '');
         workers[name] = (workers[name] ?? 0) + used((await call(sessionId, 'Runtime.getHeapUsage')) as HeapUsage);
       }
-      return { page: used(pageUsage), workers };
+      return { page: pageHeap.total - pageHeap.code, pageHeap, workers };
     },
     async close() {
       await root.detach().catch(() => undefined);
       await pageSession.detach().catch(() => undefined);
     },
   };
+}
+
+/** Takes a heap snapshot of the page (V8 collects garbage first) and summarises it. */
+async function snapshotPage(session: CDPSession): Promise<HeapSummary> {
+  const chunks: string[] = [];
+  const onChunk = (e: { chunk: string }) => void chunks.push(e.chunk);
+  session.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  try {
+    await session.send('HeapProfiler.collectGarbage');
+    await session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  } finally {
+    session.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  }
+  return summariseHeapSnapshot(JSON.parse(chunks.join('')) as HeapSnapshotJson);
 }

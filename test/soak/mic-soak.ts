@@ -2,7 +2,8 @@
  * Long fake-microphone session, shared by the 2-minute E2E (default run) and the
  * 30-minute soak (`npm run soak`). Chromium loops a WAV of dense speech (one EmoDB
  * utterance every 3.3 s); the page listens for `minutes`; memory of the page and of its
- * workers (CDP, after a forced GC) must not grow after warm-up.
+ * workers (CDP, after a forced GC; the page's without compiled code, see memory.ts) must
+ * not grow after warm-up.
  */
 import { expect } from 'vitest';
 import { writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { encodeWav, fixtureDir, threeUtterances16k } from '../e2e/reliability-fi
 import { waitForStore } from '../e2e/reliability-probe';
 import { HISTORY_LIMIT } from '../../src/store/app-store';
 import { memoryProbe, type MemoryReading } from './memory';
+import { largestGrowth } from './heap-snapshot';
 
 /** Seconds between utterance starts in the fake-microphone loop. */
 export const PERIOD_S = 3.3;
@@ -59,12 +61,13 @@ export async function runMicSoak(minutes: number, log: (line: string) => void = 
     expect((await waitForModel(t.page)).load.phase).toBe('ready');
     const probe = await memoryProbe(browser, t.page);
     const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
-    const show = (m: MemoryReading) => `page ${mb(m.page)}, ${Object.entries(m.workers).map(([k, v]) => `${k} ${mb(v)}`).join(', ')}`;
+    const show = (m: MemoryReading) => `page ${mb(m.page)} (+ code ${mb(m.pageHeap.code)}), ${Object.entries(m.workers).map(([k, v]) => `${k} ${mb(v)}`).join(', ')}`;
     // History (results + audio clips) grows by design up to HISTORY_LIMIT; clearing it
     // before the two readings that are compared leaves what must not grow.
     const clearedReading = async (): Promise<MemoryReading> => {
       const clear = t.page.getByRole('button', { name: 'Clear', exact: true });
       if (await clear.isEnabled()) await clear.click();
+      await waitForStore(t.page, (s) => s.order.length === 0);
       return probe.read();
     };
 
@@ -117,6 +120,7 @@ export async function runMicSoak(minutes: number, log: (line: string) => void = 
     const gaps = starts.slice(1).map((v, i) => v - starts[i]);
     log(`${utterances} utterances in ${listenedS.toFixed(0)} s listening, ${spanS.toFixed(0)} s of audio between first and last (expected ${expected}); gaps ${Math.min(...gaps).toFixed(2)}..${Math.max(...gaps).toFixed(2)} s; largest history ${maxHistory} (cap ${HISTORY_LIMIT})`);
     log(`growth after warm-up: ${Object.entries(growth).map(([k, g]) => `${k} ${(100 * g).toFixed(1)}%`).join(', ')}`);
+    log(`page: largest growth ${largestGrowth(baseline.pageHeap, final.pageHeap, 5).join(', ')}`);
 
     expect(Math.abs(utterances - expected)).toBeLessThanOrEqual(1);
     // None lost (a gap of two periods) and none split (a gap under half a period).
