@@ -26,7 +26,8 @@ export const MAX_WAV_RATE = 768000;
 export const DECODE_SAMPLE_RATE = 16000;
 
 const HEADER_BYTES = 1 << 20;
-const CHUNK_SECONDS = 2;
+/** Seconds of audio per chunk handed to the segmenter. */
+export const CHUNK_SECONDS = 2;
 
 /** Why a file could not be decoded. */
 export type AudioDecodeErrorCode =

@@ -51,7 +51,7 @@ export type SegmenterEventOf<T extends SegmenterEventType> = T extends VadEventT
 type Listener = (event: never) => void;
 
 /** Chunks in flight to the worker while segmenting a file (bounds memory for long files). */
-const FILE_WINDOW = 4;
+export const FILE_WINDOW = 4;
 
 /** Runs Silero VAD + the frame processor in a Web Worker. */
 export class Segmenter {
