@@ -12,6 +12,7 @@ import { TINY_MODEL, appState, appUrl, serveApp, waitForModel } from '../e2e/app
 import { fixtureDir, threeUtterances16k, writeSparseLongWav } from '../e2e/reliability-fixtures';
 import { waitForStore } from '../e2e/reliability-probe';
 import { memoryProbe, type MemoryReading } from './memory';
+import type { AppState } from '../../src/store/app-store';
 import { largestGrowth } from './heap-snapshot';
 import { CHUNK_SECONDS, DECODE_SAMPLE_RATE } from '../../src/audio/decode';
 import { FILE_WINDOW } from '../../src/vad/segmenter';
@@ -50,10 +51,16 @@ export async function runLongFile(untilS: number | undefined, log: (line: string
     const durationS = hours * 3600;
     await t.page.getByTestId('file-input').setInputFiles([path]);
     const at = (s: number) => 0.02 + (0.9 * s) / durationS; // the controller's progress scale
+    // `seconds` of the file analysed, or the file finished; not merely 'decoding' (before
+    // analysis starts, which once gave a baseline taken before the VAD worker existed).
+    const reached = (x: AppState, seconds: number) => {
+      const f = x.files[0];
+      return f !== undefined && (f.status === 'analysing' ? f.progress >= at(seconds) : f.status === 'done' || f.status === 'error');
+    };
     const t0 = Date.now();
 
     // Baseline once the first minutes are through (workers warm, first results shown).
-    await waitForStore(t.page, (s) => s.files[0]?.progress >= at(180) || s.files[0]?.status !== 'analysing', 300_000);
+    await waitForStore(t.page, (s) => reached(s, 180), 300_000);
     const first = await probe.read();
     const firstUtterances = (await appState(t.page)).files[0].utteranceIds.length;
     const firstS = Date.now();
@@ -61,7 +68,7 @@ export async function runLongFile(untilS: number | undefined, log: (line: string
     const stopAt = untilS ?? durationS;
     let last = first;
     for (let mark = Math.min(600, stopAt); mark <= stopAt; mark += Math.max(600, Math.floor(stopAt / 6 / 600) * 600)) {
-      const s = await waitForStore(t.page, (x) => x.files[0]?.progress >= at(mark) || x.files[0]?.status !== 'analysing', 3_600_000);
+      const s = await waitForStore(t.page, (x) => reached(x, mark), 3_600_000);
       expect(s.files[0].status).toBe('analysing');
       last = await probe.read();
       // Responsive: the page answers and keeps rendering progress while the file streams.
