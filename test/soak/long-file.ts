@@ -11,7 +11,7 @@ import { launchBrowser, openPage } from '../e2e/browser';
 import { TINY_MODEL, appState, appUrl, serveApp, waitForModel } from '../e2e/app-helpers';
 import { fixtureDir, threeUtterances16k, writeSparseLongWav } from '../e2e/reliability-fixtures';
 import { waitForStore } from '../e2e/reliability-probe';
-import { memoryProbe, type MemoryReading } from './memory';
+import { describeReading, memoryProbe, type MemoryReading } from './memory';
 import type { AppState } from '../../src/store/app-store';
 import { largestGrowth } from './heap-snapshot';
 import { CHUNK_SECONDS, DECODE_SAMPLE_RATE } from '../../src/audio/decode';
@@ -26,8 +26,7 @@ import { DEFAULT_FRAME_PROCESSOR_OPTIONS } from '../../src/vad/frame-processor';
 const IN_FLIGHT_BYTES = (FILE_WINDOW * CHUNK_SECONDS + DEFAULT_FRAME_PROCESSOR_OPTIONS.maxUtteranceMs / 1000) * DECODE_SAMPLE_RATE * 4;
 
 const total = (m: MemoryReading) => m.page + Object.values(m.workers).reduce((a, b) => a + b, 0);
-const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
-const show = (m: MemoryReading) => `${mb(total(m))} (page ${mb(m.page)}, ${Object.entries(m.workers).map(([k, v]) => `${k} ${mb(v)}`).join(', ')})`;
+const show = (m: MemoryReading) => `${(total(m) / 1e6).toFixed(1)} MB (${describeReading(m)})`;
 
 /**
  * @param untilS - seconds of the file to analyse before stopping (the whole file when omitted)
@@ -39,7 +38,7 @@ export async function runLongFile(untilS: number | undefined, log: (line: string
   // The fixture's first 7 s: 03a01Wa and 08a02Tb. Its third clip (09a01Fa) starts so softly
   // that Silero, its state carried over a minute of silence, scores it below threshold at
   // 8 kHz: a VAD limit (README, Limits), not what this checks.
-  const speech = threeUtterances16k().subarray(0, 7 * 16000);
+  const speech = threeUtterances16k().subarray(0, 7 * DECODE_SAMPLE_RATE);
   const copies = writeSparseLongWav(path, hours * 3600, 8000, speech, 60);
   log(`wrote ${path}: ${(statSync(path).size / 1e6).toFixed(0)} MB, ${copies} copies of 2 utterances`);
   const server = await serveApp(process.env.E2E_DIST ? { root: process.env.E2E_DIST } : {});
@@ -85,7 +84,7 @@ export async function runLongFile(untilS: number | undefined, log: (line: string
     // result; 64 KB allowed). History is capped, so this is bounded too.
     const now = await appState(t.page);
     const added = now.files[0].utteranceIds.slice(firstUtterances).map((id) => now.results[id]);
-    const keptBytes = added.reduce((sum, r) => sum + (r.endS - r.startS) * 16000 * 4 + 64 * 1024, 0);
+    const keptBytes = added.reduce((sum, r) => sum + (r.endS - r.startS) * DECODE_SAMPLE_RATE * 4 + 64 * 1024, 0);
     const allowed = 1.1 * total(first) + keptBytes + Object.keys(first.workers).length * IN_FLIGHT_BYTES;
     log(`memory ${(total(last) / 1e6).toFixed(1)} MB, allowed ${(allowed / 1e6).toFixed(1)} MB (${added.length} more utterances kept, ${(keptBytes / 1e6).toFixed(1)} MB)`);
     log(`page: largest growth ${largestGrowth(first.pageHeap, last.pageHeap, 5).join(', ')}`);

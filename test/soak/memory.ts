@@ -24,6 +24,13 @@ interface HeapUsage {
   backingStorageSize?: number;
 }
 
+const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
+
+/** One line for logs: the page (and its compiled code, not counted) and each worker. */
+export function describeReading(m: MemoryReading): string {
+  return `page ${mb(m.page)} (+ code ${mb(m.pageHeap.code)}), ${Object.entries(m.workers).map(([k, v]) => `${k} ${mb(v)}`).join(', ')}`;
+}
+
 export interface MemoryProbe {
   read(): Promise<MemoryReading>;
   close(): Promise<void>;

@@ -13,7 +13,7 @@ import { TINY_MODEL, appState, appUrl, serveApp, waitForModel } from '../e2e/app
 import { encodeWav, fixtureDir, threeUtterances16k } from '../e2e/reliability-fixtures';
 import { waitForStore } from '../e2e/reliability-probe';
 import { HISTORY_LIMIT } from '../../src/store/app-store';
-import { memoryProbe, type MemoryReading } from './memory';
+import { describeReading, memoryProbe, type MemoryReading } from './memory';
 import { largestGrowth } from './heap-snapshot';
 
 /** Seconds between utterance starts in the fake-microphone loop. */
@@ -60,8 +60,6 @@ export async function runMicSoak(minutes: number, log: (line: string) => void = 
     const t = await openPage(browser, appUrl(server, { model: TINY_MODEL, backend: 'wasm' }));
     expect((await waitForModel(t.page)).load.phase).toBe('ready');
     const probe = await memoryProbe(browser, t.page);
-    const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
-    const show = (m: MemoryReading) => `page ${mb(m.page)} (+ code ${mb(m.pageHeap.code)}), ${Object.entries(m.workers).map(([k, v]) => `${k} ${mb(v)}`).join(', ')}`;
     // History (results + audio clips) grows by design up to HISTORY_LIMIT; clearing it
     // before the two readings that are compared leaves what must not grow.
     const clearedReading = async (): Promise<MemoryReading> => {
@@ -90,7 +88,7 @@ export async function runMicSoak(minutes: number, log: (line: string) => void = 
     await clearedReading();
     await t.page.waitForTimeout(Math.max(0, (warmUpS - elapsed()) * 1000));
     const baseline = await clearedReading();
-    log(`t=${elapsed().toFixed(0)} s (baseline) ${show(baseline)}`);
+    log(`t=${elapsed().toFixed(0)} s (baseline) ${describeReading(baseline)}`);
     let maxHistory = 0;
     const every = Math.max(20, durationS / 15);
     for (let next = warmUpS + every; next < durationS; next += every) {
@@ -98,7 +96,7 @@ export async function runMicSoak(minutes: number, log: (line: string) => void = 
       const s = await appState(t.page);
       maxHistory = Math.max(maxHistory, s.order.length);
       expect(Object.keys(s.results).length).toBeLessThanOrEqual(HISTORY_LIMIT);
-      log(`t=${elapsed().toFixed(0)} s history ${s.order.length}, ${show(await probe.read())}`);
+      log(`t=${elapsed().toFixed(0)} s history ${s.order.length}, ${describeReading(await probe.read())}`);
     }
     await t.page.waitForTimeout(Math.max(0, (durationS - elapsed()) * 1000));
     await t.page.getByRole('button', { name: 'Stop' }).click();
@@ -108,7 +106,7 @@ export async function runMicSoak(minutes: number, log: (line: string) => void = 
     const starts = await t.page.evaluate(() => (window as unknown as { __soakStarts: number[] }).__soakStarts);
     const utterances = starts.length;
     const final = await clearedReading();
-    log(`t=${elapsed().toFixed(0)} s (final) ${show(final)}`);
+    log(`t=${elapsed().toFixed(0)} s (final) ${describeReading(final)}`);
     await probe.close();
 
     const growth: Record<string, number> = { page: final.page / baseline.page - 1 };
