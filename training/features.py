@@ -8,6 +8,7 @@ import soundfile as sf
 import torch
 from tqdm import tqdm
 
+from .audio import read_audio
 from .data import Utterance
 from .upstream.base import Upstream
 
@@ -89,7 +90,7 @@ def extract_features(
     min_samples = getattr(info, "min_samples", 1)
     with torch.no_grad():
         for u in tqdm(todo, desc=f"features {upstream_id}", disable=not progress or not todo, unit="utt"):
-            audio = read_wav_16k_mono(u.path, sr)
+            audio = read_audio(u.path, sr)
             if audio.shape[0] < min_samples:
                 raise ValueError(f"{u.path}: {audio.shape[0]} samples, the upstream needs at least {min_samples}")
             hidden = up(torch.from_numpy(audio).unsqueeze(0))
@@ -99,6 +100,7 @@ def extract_features(
             if not np.isfinite(half).all():
                 raise ValueError(f"{u.id}: hidden states not finite in fp16 (max |x| {hidden.abs().max():.3g})")
             tmp = directory / f"{u.id}.tmp.npy"
+            tmp.parent.mkdir(parents=True, exist_ok=True)  # ids may hold "/" (corpus/clip)
             np.save(tmp, half)
             tmp.replace(directory / f"{u.id}.npy")  # atomic: an interrupted run leaves no half file
     return FeatureStore(directory, [u.id for u in utts])

@@ -30,11 +30,20 @@ def _crepe_tiny(args: str) -> Upstream:
     return build(args)
 
 
+def _whisper(name: str) -> Callable[[str], Upstream]:
+    def build(args: str) -> Upstream:
+        from .whisper import build as build_whisper
+        return build_whisper(args, name)
+    return build
+
+
 BUILDERS: dict[str, Callable[[str], Upstream]] = {
     "speech_embedding": _speech_embedding,
     "logmel": _logmel,
     "resemblyzer": _resemblyzer,
     "crepe_tiny": _crepe_tiny,
+    "whisper-base": _whisper("whisper-base"),
+    "whisper-tiny-en": _whisper("whisper-tiny-en"),
 }
 
 

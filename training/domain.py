@@ -1,0 +1,79 @@
+"""Domain normalisation of hidden states: per (layer, channel) mean and std of the frames of a domain.
+
+A domain is whatever the statistics are gathered over: a corpus, a speaker, or, in the
+browser, the user's own session (running statistics of the utterances heard so far,
+starting from the training statistics). Normalised frames are ``(x - mean) / std``; the
+head sees only normalised frames.
+
+The running estimate (``running_stats``) is the one the page computes, in the same
+arithmetic: training statistics count as ``prior_frames`` frames, each utterance heard
+adds its frames' sums. src/model/domain-norm.ts is its TypeScript twin (parity-tested).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Floor under the std so silent or constant channels do not blow up.
+STD_FLOOR = 1e-3
+
+
+@dataclass
+class FrameSums:
+    """Sufficient statistics of a set of frames: count, sum and sum of squares per (layer, channel)."""
+
+    n: float
+    s: np.ndarray  #: [L, D] float64
+    ss: np.ndarray  #: [L, D] float64
+
+    @staticmethod
+    def of(hidden: np.ndarray) -> "FrameSums":
+        """hidden [L, T, D] -> sums over T."""
+        h = np.asarray(hidden, dtype=np.float64)
+        return FrameSums(float(h.shape[1]), h.sum(1), (h * h).sum(1))
+
+    @staticmethod
+    def total(items: "list[FrameSums]") -> "FrameSums":
+        return FrameSums(sum(i.n for i in items), sum(i.s for i in items), sum(i.ss for i in items))
+
+    def mean_std(self) -> tuple[np.ndarray, np.ndarray]:
+        mean = self.s / self.n
+        var = np.maximum(self.ss / self.n - mean * mean, 0.0)
+        return mean.astype(np.float32), np.maximum(np.sqrt(var), STD_FLOOR).astype(np.float32)
+
+
+def running_stats(prior_mean: np.ndarray, prior_std: np.ndarray, prior_frames: float,
+                  heard: FrameSums | None) -> tuple[np.ndarray, np.ndarray]:
+    """Session statistics: the prior (training) statistics worth ``prior_frames`` frames, plus
+    every frame heard so far. With nothing heard it is the prior itself."""
+    pm = prior_mean.astype(np.float64)
+    pv = prior_std.astype(np.float64) ** 2
+    n, s, ss = prior_frames, prior_frames * pm, prior_frames * (pv + pm * pm)
+    if heard is not None:
+        n, s, ss = n + heard.n, s + heard.s, ss + heard.ss
+    return FrameSums(n, s, ss).mean_std()
+
+
+def normalise(hidden: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """hidden [L, T, D] -> (hidden - mean) / std with mean, std [L, D]."""
+    return ((hidden - mean[:, None, :]) / std[:, None, :]).astype(np.float32)
+
+
+class NormalisedStore:
+    """A FeatureStore seen through per-utterance normalisation: ``tensor(id)`` ->
+    (hidden - mean) / std with that utterance's domain statistics [L, D]."""
+
+    def __init__(self, store, stats: "dict[str, tuple[np.ndarray, np.ndarray]]") -> None:
+        import torch
+
+        self.store = store
+        self.num_layers, self.dim = store.num_layers, store.dim
+        self._stats = {k: (torch.from_numpy(m)[:, None, :], torch.from_numpy(s)[:, None, :]) for k, (m, s) in stats.items()}
+
+    def tensor(self, utt_id: str):
+        mean, std = self._stats[utt_id]
+        return (self.store.tensor(utt_id).float() - mean) / std
+
+    def get(self, utt_id: str) -> np.ndarray:
+        return self.tensor(utt_id).numpy()
