@@ -72,6 +72,8 @@ def write_manifest(
     metrics: dict | None = None,
     fidelity_file: str | None = None,
     model_card: str = "MODEL_CARD.md",
+    domain_normalization: dict | None = None,
+    evaluation: dict | None = None,
 ) -> dict:
     """Compute bytes + SHA-256 of every referenced file, validate, write ``out_dir/manifest.json``.
 
@@ -107,6 +109,13 @@ def write_manifest(
         manifest["metrics"] = metrics
     if fidelity_file is not None:
         manifest["fidelity"] = file_ref(out_dir, fidelity_file)
+    if domain_normalization is not None:
+        # {"type", "prior": <file name>, "prior_frames", "std_floor"}: the prior's size and hash are computed here
+        dn = dict(domain_normalization)
+        dn["prior"] = file_ref(out_dir, dn["prior"] if isinstance(dn["prior"], str) else dn["prior"]["file"])
+        manifest["domain_normalization"] = dn
+    if evaluation is not None:
+        manifest["evaluation"] = evaluation
     manifest.update(licence=licence, provenance=provenance, model_card=model_card)
     validate(manifest)
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -128,6 +137,8 @@ def verify_manifest(directory: Path) -> list[str]:
     refs.append(("head", manifest["head"]))
     if "fidelity" in manifest:
         refs.append(("fidelity", manifest["fidelity"]))
+    if "domain_normalization" in manifest:
+        refs.append(("domain prior", manifest["domain_normalization"]["prior"]))
     for what, ref in refs:
         p = directory / ref["file"]
         if not p.is_file():
