@@ -9,32 +9,39 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import re
 import shlex
 import sys
 import time
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from .data import Utterance, load_csv, load_emodb, load_iemocap
+from .data.corpora import load_corpora
+from .domain import PRIOR_FILE, PRIOR_FRAMES, STD_FLOOR, FrameSums, NormalisedStore, frame_sums, group_stats
 from .evaluate import cross_validate, evaluate_grid, train_final
-from .features import DEFAULT_CACHE_DIR, FeatureStore, extract_features
+from .features import DEFAULT_CACHE_DIR, FeatureStore, extract_features, upstream_cache_id
 from .heads import POOLINGS
 from .train import TrainConfig
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_ROOTS = {"emodb": REPO.parent / "shared" / "data" / "emodb"}
 ALL_VARIANTS = ("fp32", "fp16", "q8", "q4", "int8")
-DATASET_NAMES = {"emodb": "EmoDB (Burkhardt et al., 2005)", "iemocap": "IEMOCAP (Busso et al., 2008)", "csv": "custom CSV"}
+DATASET_NAMES = {"emodb": "EmoDB (Burkhardt et al., 2005)", "iemocap": "IEMOCAP (Busso et al., 2008)", "csv": "custom CSV",
+                 "corpora": "EmoDB + RAVDESS + nEMO"}
 
 
 # --------------------------------------------------------------------------- data
 
 
-def load_dataset(kind: str, root: Path | None, classes: str) -> tuple[list[Utterance], str]:
+def load_dataset(kind: str, root: Path | None, classes: str, corpora: list[str] | None = None) -> tuple[list[Utterance], str]:
     """(utterances, dataset id for the feature cache)."""
+    if kind == "corpora":
+        if not corpora:
+            raise SystemExit("--data corpora needs --corpus NAME=FOLDER [NAME=FOLDER ...] (emodb, ravdess, nemo)")
+        return load_corpora(corpora), "corpora"
     if kind == "emodb":
         return load_emodb(root or DEFAULT_DATA_ROOTS["emodb"], classes), "emodb"
     if kind == "iemocap":
@@ -78,17 +85,6 @@ def subset(utts: list[Utterance], groups: list[str] | None, per_group: int | Non
 # --------------------------------------------------------------------------- upstream + features
 
 
-def upstream_cache_id(spec: str, up: torch.nn.Module) -> str:
-    """Cache folder name: readable spec plus a hash of the weights (a changed model never
-    reuses stale features)."""
-    h = hashlib.sha256()
-    for name, t in sorted(up.state_dict().items()):
-        h.update(name.encode())
-        h.update(t.detach().cpu().contiguous().numpy().tobytes())
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", spec).strip("_")[-60:]
-    return f"{readable}-{h.hexdigest()[:10]}"
-
-
 def prepare(args: argparse.Namespace):
     """Build the upstream, load + subset the data, cache features -> (up, utts, labels, store, ids)."""
     from .upstream.registry import build_upstream
@@ -97,7 +93,7 @@ def prepare(args: argparse.Namespace):
     if threads > 0:
         torch.set_num_threads(threads)
     up = build_upstream(args.upstream)
-    utts, dataset_id = load_dataset(args.data, args.data_root, args.classes)
+    utts, dataset_id = load_dataset(args.data, args.data_root, args.classes, getattr(args, "corpus", None))
     utts = subset(utts, args.speakers.split(",") if args.speakers else None, args.limit_per_group)
     if not utts:
         raise SystemExit("no utterances selected")
@@ -121,8 +117,57 @@ def train_config(args: argparse.Namespace, **over: object) -> TrainConfig:
 # --------------------------------------------------------------------------- commands
 
 
+LANGUAGES = {"emodb": "German", "ravdess": "English (North American)", "nemo": "Polish"}
+
+
+def evaluation_from(path: Path, upstream: str, norm: str, cfg: TrainConfig) -> dict:
+    """The manifest's ``evaluation`` from cross-corpus results (training.experiments.cross_corpus_heads)
+    of exactly this recipe: same upstream, normalisation and TrainConfig, one run per held-out corpus."""
+    doc = json.loads(Path(path).read_text())
+    runs = {r["held_out"]: r for r in doc["runs"]
+            if r["upstream"] == upstream and r["norm"] == norm and r["config"] == asdict(cfg)}
+    if not runs:
+        raise SystemExit(f"{path}: no leave-one-corpus-out runs of {upstream} / {norm} / {asdict(cfg)}")
+
+    def entry(corpus: str, r: dict) -> dict:
+        e = {"n": r["all"]["n"], "language": LANGUAGES.get(corpus, "?"), "accuracy": r["all"]["accuracy"],
+             "uar": r["all"]["uar"], "ece": r["all"]["ece"], "recall": r["all"]["recall"]}
+        if "cold" in r:
+            e["uar_cold"] = r["cold"]["uar"]
+        return e
+
+    loco = {c: entry(c, r) for c, r in sorted(runs.items())}
+    out = {
+        "protocol": "leave-one-corpus-out: trained on the other corpora, tested on the held-out one (4 classes); "
+                    + ("each held-out speaker's clips in random order with running statistics from the training "
+                       "statistics, as the page does; 'uar_cold' = each speaker's first clip" if norm == "session"
+                       else "no domain normalisation"),
+        "source": str(path.name),
+        "leave_one_corpus_out": loco,
+        "mean_uar_loco": float(np.mean([e["uar"] for e in loco.values()])),
+    }
+    if all("uar_cold" in e for e in loco.values()):
+        out["mean_uar_loco_cold"] = float(np.mean([e["uar_cold"] for e in loco.values()]))
+    return out
+
+
+def evaluation_card_lines(ev: dict) -> list[str]:
+    lines = ["### On corpora it never saw (leave-one-corpus-out)", ev["protocol"] + ".", "",
+             "| held-out corpus | language | clips | accuracy | UAR | UAR, first clip of a speaker | ECE | recall per class |",
+             "|---|---|---|---|---|---|---|---|"]
+    for c, e in ev["leave_one_corpus_out"].items():
+        recall = ", ".join(f"{k} {100 * v:.0f}" for k, v in e["recall"].items())
+        cold = f"{100 * e['uar_cold']:.1f}" if "uar_cold" in e else "-"
+        lines.append(f"| {c} | {e['language']} | {e['n']} | {100 * e['accuracy']:.1f} | {100 * e['uar']:.1f} | {cold} "
+                     f"| {e['ece']:.3f} | {recall} |")
+    lines += ["", f"Mean UAR over held-out corpora: **{100 * ev['mean_uar_loco']:.1f} %**"
+              + (f" (first clip of each speaker, before any adaptation: {100 * ev['mean_uar_loco_cold']:.1f} %)"
+                 if "mean_uar_loco_cold" in ev else "") + ".", ""]
+    return lines
+
+
 def model_card_text(name: str, up, args: argparse.Namespace, labels: list[str], cfg: TrainConfig,
-                    metrics: dict | None, n_utts: int, fidelity: dict | None) -> str:
+                    metrics: dict | None, n_utts: int, fidelity: dict | None, evaluation: dict | None = None) -> str:
     """MODEL_CARD.md contents (facts only; what we measured and how)."""
     info = up.info
     lines = [
@@ -142,6 +187,8 @@ def model_card_text(name: str, up, args: argparse.Namespace, labels: list[str], 
         f"- Labels (output order): {', '.join(labels)}.", "",
         "## Evaluation",
     ]
+    if evaluation:
+        lines += evaluation_card_lines(evaluation)
     if metrics:
         lines += [
             f"Protocol: {metrics['protocol']} ({len(metrics['folds'])} folds, speakers/sessions never shared "
@@ -151,7 +198,7 @@ def model_card_text(name: str, up, args: argparse.Namespace, labels: list[str], 
             "| fold | n | accuracy | UAR |", "|---|---|---|---|",
         ]
         lines += [f"| {f['group']} | {f['n_test']} | {100 * f['accuracy']:.1f} | {100 * f['uar']:.1f} |" for f in metrics["folds"]]
-    else:
+    elif not evaluation:
         lines.append("Not evaluated in this build (run `python -m training build ... --evaluate`).")
     if fidelity is not None:
         lines += ["", "## Upstream variants", "Fidelity of each ONNX variant against PyTorch fp32 on real audio: see `fidelity.json`."]
@@ -172,20 +219,33 @@ def cmd_build(args: argparse.Namespace) -> dict:
     t_start = time.perf_counter()
     up, utts, labels, store = prepare(args)
     cfg = train_config(args, pooling=args.head, label_smoothing=args.label_smoothing)
+    train_store, prior = store, None
+    if args.domain_norm == "session":
+        # Training speakers are normalised by their own statistics; the page starts from the
+        # statistics of all training frames (the prior) and adapts to its user (training/domain.py).
+        sums = frame_sums(store, utts)
+        train_store = NormalisedStore(store, group_stats(utts, sums, lambda u: u.speaker))
+        prior = FrameSums.total(sums).mean_std()
     metrics = None
     if args.evaluate:
-        cv = cross_validate(store, utts, labels, cfg, progress=not args.quiet)
+        cv = cross_validate(train_store, utts, labels, cfg, progress=not args.quiet)
         metrics = metrics_from_cv(cv, args.data)
         print(f"LOGO: accuracy {cv['mean_accuracy']:.3f} ± {cv['std_accuracy']:.3f}, UAR {cv['mean_uar']:.3f} "
               f"({cv['seconds']:.0f}s)", file=sys.stderr)
-    head = train_final(store, utts, labels, cfg)
+    head = train_final(train_store, utts, labels, cfg)
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     name = args.name or out.name
     variant_ids = [v for v in args.variants.split(",") if v]
     variants = export_upstream_variants(up, out, variant_ids)
-    head_path = export_head_onnx(head, store.num_layers, store.dim, out / "head.onnx")
+    head_path = export_head_onnx(head, store.num_layers, store.dim, out / "head.onnx", domain_inputs=prior is not None)
+    domain, head_feeds = None, None
+    if prior is not None:
+        np.concatenate([prior[0].ravel(), prior[1].ravel()]).astype("<f4").tofile(out / PRIOR_FILE)
+        domain = {"type": "session_running", "prior": PRIOR_FILE, "prior_frames": PRIOR_FRAMES, "std_floor": STD_FLOOR}
+        head_feeds = {"domain_mean": prior[0], "domain_std": prior[1]}
+    evaluation = evaluation_from(args.evaluation_from, args.upstream, args.domain_norm, cfg) if args.evaluation_from else None
 
     fidelity = None
     if not args.no_fidelity:
@@ -194,9 +254,9 @@ def cmd_build(args: argparse.Namespace) -> dict:
         step = max(1, len(utts) // max(1, args.fidelity_files))  # spread over speakers and classes
         wavs = [u.path for u in utts[::step][: args.fidelity_files]]
         paths = {v.id: out / Path(v.file).name for v in variants}
-        fidelity = variant_fidelity(up, paths, wavs, head_onnx=head_path, out=out / "fidelity.json")
+        fidelity = variant_fidelity(up, paths, wavs, head_onnx=head_path, out=out / "fidelity.json", head_feeds=head_feeds)
         variants = drop_unfaithful_variants(variants, fidelity, out, args.max_prob_diff)
-    (out / "MODEL_CARD.md").write_text(model_card_text(name, up, args, labels, cfg, metrics, len(utts), fidelity))
+    (out / "MODEL_CARD.md").write_text(model_card_text(name, up, args, labels, cfg, metrics, len(utts), fidelity, evaluation))
     manifest = write_manifest(
         out, name=name, version=args.version, labels=labels, upstream=up.info, variants=variants,
         head_file=head_path.name, head_type=cfg.pooling, label_smoothing=cfg.label_smoothing,
@@ -206,6 +266,7 @@ def cmd_build(args: argparse.Namespace) -> dict:
         head_licence=args.head_licence,
         head_provenance=f"trained on {len(utts)} utterances of {DATASET_NAMES[args.data]}; config {json.dumps(asdict(cfg))}",
         metrics=metrics, fidelity_file="fidelity.json" if fidelity is not None else None,
+        domain_normalization=domain, evaluation=evaluation,
     )
     print(f"wrote {out / 'manifest.json'} ({time.perf_counter() - t_start:.0f}s)", file=sys.stderr)
     return {"manifest": manifest, "head": head, "upstream": up, "store": store, "utts": utts}
@@ -282,7 +343,9 @@ def cmd_evaluate(args: argparse.Namespace) -> dict:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--upstream", required=True, help="hf:<dir|hub id>, tiny:wavlm, speech_embedding, ...")
-    p.add_argument("--data", choices=["emodb", "iemocap", "csv"], default="emodb")
+    p.add_argument("--data", choices=["emodb", "iemocap", "csv", "corpora"], default="emodb")
+    p.add_argument("--corpus", nargs="+", default=None,
+                   help="with --data corpora: NAME=FOLDER for emodb, ravdess, nemo (official layouts; 4 shared classes)")
     p.add_argument("--data-root", type=Path, default=None,
                    help="dataset folder (emodb default: ../shared/data/emodb), or the CSV file for --data csv")
     p.add_argument("--classes", choices=["4", "7"], default="4", help="EmoDB class set")
@@ -318,6 +381,10 @@ def parser() -> argparse.ArgumentParser:
                    help="drop upstream variants whose head probabilities differ more than this from fp32 (or change a top-1)")
     b.add_argument("--licence", default=None, help="overall licence line (default: upstream's and head's)")
     b.add_argument("--head-licence", default="MIT", help="licence of the trained head weights")
+    b.add_argument("--domain-norm", choices=["none", "session"], default="none",
+                   help="session: speaker-normalised training, running statistics of the user's speech in the page")
+    b.add_argument("--evaluation-from", type=Path, default=None,
+                   help="cross-corpus results JSON (training.experiments.cross_corpus_heads) to record for this recipe")
 
     e = sub.add_parser("evaluate", help="leave-one-group-out grid over heads x label smoothing")
     _common(e)

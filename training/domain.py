@@ -17,6 +17,10 @@ import numpy as np
 
 #: Floor under the std so silent or constant channels do not blow up.
 STD_FLOOR = 1e-3
+#: Weight of the training statistics in the page's running estimate, in frames (10 s at 50 fps).
+PRIOR_FRAMES = 500.0
+#: File of a model folder holding the prior: float32 LE mean [L*D] then std [L*D].
+PRIOR_FILE = "domain-prior.f32"
 
 
 @dataclass
@@ -77,3 +81,32 @@ class NormalisedStore:
 
     def get(self, utt_id: str) -> np.ndarray:
         return self.tensor(utt_id).numpy()
+
+
+def frame_sums(store, utts) -> "list[FrameSums]":
+    """Per-utterance frame sums of ``store``'s features, cached in the store's folder (reading
+    every feature file takes minutes for thousands of clips)."""
+    from pathlib import Path
+
+    cache = Path(store.directory) / "_frame_sums.npz"
+    ids = np.array([u.id for u in utts])
+    if cache.exists():
+        z = np.load(cache)
+        if np.array_equal(z["ids"], ids):
+            return [FrameSums(float(n), s, ss) for n, s, ss in zip(z["n"], z["s"], z["ss"])]
+    sums = [FrameSums.of(store.get(u.id)) for u in utts]
+    np.savez(cache, ids=ids, n=np.array([x.n for x in sums]), s=np.stack([x.s for x in sums]),
+             ss=np.stack([x.ss for x in sums]))
+    return sums
+
+
+def group_stats(utts, sums: "list[FrameSums]", key) -> "dict[str, tuple[np.ndarray, np.ndarray]]":
+    """{utterance id: (mean, std)} with the statistics of all frames of its group ``key(u)``."""
+    groups: dict[str, list[int]] = {}
+    for i, u in enumerate(utts):
+        groups.setdefault(key(u), []).append(i)
+    out = {}
+    for members in groups.values():
+        ms = FrameSums.total([sums[i] for i in members]).mean_std()
+        out.update({utts[i].id: ms for i in members})
+    return out

@@ -1,6 +1,8 @@
 """Upstream hidden states cached once per utterance (fp16 .npy [L, T, D] on disk)."""
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +72,17 @@ class FeatureStore:
             t = t.to(self._ram_dtype)
             self._ram[utt_id] = t
         return t
+
+
+def upstream_cache_id(spec: str, up: torch.nn.Module) -> str:
+    """Cache folder name: readable spec plus a hash of the weights (a changed model never
+    reuses stale features)."""
+    h = hashlib.sha256()
+    for name, t in sorted(up.state_dict().items()):
+        h.update(name.encode())
+        h.update(t.detach().cpu().contiguous().numpy().tobytes())
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", spec).strip("_")[-60:]
+    return f"{readable}-{h.hexdigest()[:10]}"
 
 
 def extract_features(

@@ -21,30 +21,17 @@ from pathlib import Path
 import numpy as np
 
 from training.data.corpora import FOUR_CLASSES, corpus_of, load_corpora
-from training.domain import FrameSums, NormalisedStore
+from training.domain import PRIOR_FRAMES, FrameSums, NormalisedStore, group_stats, running_stats
 from training.evaluate import split_dev
-from training.experiments.cross_corpus_rank import PRIOR_FRAMES, utterance_sums
+from training.experiments.cross_corpus_rank import feature_dir, utterance_sums
 from training.experiments.run_heads import parse_overrides
-from training.features import DEFAULT_CACHE_DIR, FeatureStore
+from training.features import FeatureStore
 from training.metrics import summarise
 from training.train import TrainConfig, predict, train_head
-from training.domain import running_stats
-from training.upstream.candidates import cache_id
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "docs" / "results" / "cross-corpus-heads.json"
 LABELS = list(FOUR_CLASSES)
-
-
-def domain_stats(utts, idx, sums, key) -> dict:
-    groups: dict[str, list[int]] = {}
-    for i in idx:
-        groups.setdefault(key(utts[i]), []).append(i)
-    out = {}
-    for members in groups.values():
-        ms = FrameSums.total([sums[i] for i in members]).mean_std()
-        out.update({utts[i].id: ms for i in members})
-    return out
 
 
 def session_stats(utts, idx, sums, prior, seed: int = 0) -> tuple[dict, dict]:
@@ -77,7 +64,7 @@ def main() -> None:
     utts = load_corpora(args.corpus)
     y = np.array([LABELS.index(u.label) for u in utts])
     sums = utterance_sums(args.upstream, utts)
-    store = FeatureStore(DEFAULT_CACHE_DIR / cache_id(args.upstream), [u.id for u in utts])
+    store = FeatureStore(feature_dir(args.upstream), [u.id for u in utts])
     corpora = sorted({corpus_of(u) for u in utts})
     held_list = args.held.split(",") if args.held else corpora
     base = replace(TrainConfig(), **parse_overrides(args.set))
@@ -97,7 +84,7 @@ def main() -> None:
                         stats = {utts[i].id: prior for i in train_idx + test}
                         position = None
                     elif norm == "session":
-                        stats = domain_stats(utts, train_idx, sums, lambda u: u.speaker)
+                        stats = group_stats([utts[i] for i in train_idx], [sums[i] for i in train_idx], lambda u: u.speaker)
                         test_stats, position = session_stats(utts, test, sums, prior)
                         stats.update(test_stats)
                     else:

@@ -29,30 +29,25 @@ from sklearn.preprocessing import StandardScaler
 
 from training.data import Utterance
 from training.data.corpora import FOUR_CLASSES, corpus_of, load_corpora
-from training.domain import FrameSums, running_stats
-from training.features import DEFAULT_CACHE_DIR, FeatureStore
+from training.domain import PRIOR_FRAMES, FrameSums, frame_sums, running_stats
+from training.features import DEFAULT_CACHE_DIR, extract_features, upstream_cache_id
 from training.metrics import summarise
-from training.upstream.candidates import cache_id
+from training.upstream.candidates import build_spec
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "docs" / "results" / "cross-corpus-rank.json"
-PRIOR_FRAMES = 500.0  #: 10 s of frames at 50 fps (Whisper); the weight of the training statistics
 LABELS = list(FOUR_CLASSES)
 
 
+def feature_dir(spec: str) -> Path:
+    """Where the features of every corpus are cached for ``spec`` (the weights' hash in the name)."""
+    return DEFAULT_CACHE_DIR / upstream_cache_id(spec, build_spec(spec)) / "corpora"
+
+
 def utterance_sums(spec: str, utts: list[Utterance]) -> list[FrameSums]:
-    """Per-utterance frame sums, cached next to the features (they take a while to read)."""
-    cache = DEFAULT_CACHE_DIR / cache_id(spec) / "_frame_sums.npz"
-    ids = np.array([u.id for u in utts])
-    if cache.exists():
-        z = np.load(cache)
-        if np.array_equal(z["ids"], ids):
-            return [FrameSums(float(n), s, ss) for n, s, ss in zip(z["n"], z["s"], z["ss"])]
-    store = FeatureStore(DEFAULT_CACHE_DIR / cache_id(spec), [u.id for u in utts])
-    sums = [FrameSums.of(store.get(u.id)) for u in utts]
-    np.savez(cache, ids=ids, n=np.array([x.n for x in sums]), s=np.stack([x.s for x in sums]),
-             ss=np.stack([x.ss for x in sums]))
-    return sums
+    """Per-utterance frame sums of ``spec``'s hidden states (features extracted when missing)."""
+    up = build_spec(spec)
+    return frame_sums(extract_features(up, utts, DEFAULT_CACHE_DIR, f"{upstream_cache_id(spec, up)}/corpora"), utts)
 
 
 def pooled(sums: FrameSums, mean: np.ndarray, std: np.ndarray) -> np.ndarray:

@@ -19,15 +19,8 @@ import onnxruntime as ort
 import soundfile as sf
 import torch
 
+from training.audio import read_audio as read_wav  # one reader for every file the pipeline reads
 from training.upstream.base import Upstream
-
-
-def read_wav(path: Path, sample_rate: int = 16000) -> np.ndarray:
-    """16 kHz mono file -> float32 [S] in [-1, 1] (soundfile scales 16-bit PCM)."""
-    audio, sr = sf.read(str(path), dtype="float32", always_2d=True)
-    if sr != sample_rate:
-        raise ValueError(f"{path}: {sr} Hz, expected {sample_rate} Hz (resample first)")
-    return audio.mean(axis=1)
 
 
 def _session(path: Path) -> ort.InferenceSession:
@@ -50,6 +43,7 @@ def variant_fidelity(
     wavs: list[Path],
     head_onnx: Path | None = None,
     out: Path | None = None,
+    head_feeds: dict | None = None,
 ) -> dict:
     """Compare each variant (id -> upstream ONNX path) with ``up`` in PyTorch fp32 on ``wavs``.
 
@@ -63,6 +57,8 @@ def variant_fidelity(
         raise ValueError("variant_fidelity needs at least one audio file")
     up = up.eval()
     head = _session(head_onnx) if head_onnx is not None else None
+    # e.g. a domain-normalised head's domain_mean / domain_std (the training prior)
+    extra = {k: np.asarray(v, dtype=np.float32) for k, v in (head_feeds or {}).items()}
     refs: list[np.ndarray] = []
     ref_probs: list[np.ndarray] = []
     for wav in wavs:
@@ -71,7 +67,7 @@ def variant_fidelity(
             hidden = up(x).numpy()  # [L, T, D]
         refs.append(hidden)
         if head is not None:
-            ref_probs.append(head.run(["probabilities"], {"hidden_states": hidden})[0])
+            ref_probs.append(head.run(["probabilities"], {"hidden_states": hidden, **extra})[0])
 
     report: dict = {
         "upstream": up.info.name,
@@ -91,7 +87,7 @@ def variant_fidelity(
             cosines.append(layer_cosines(ref, hidden))
             max_abs = max(max_abs, float(np.abs(hidden - ref).max()))
             if head is not None:
-                probs = head.run(["probabilities"], {"hidden_states": hidden.astype(np.float32)})[0]
+                probs = head.run(["probabilities"], {"hidden_states": hidden.astype(np.float32), **extra})[0]
                 agree += int(np.argmax(probs) == np.argmax(ref_p))
                 prob_diff = max(prob_diff, float(np.abs(probs - ref_p).max()))
         cos = np.stack(cosines)  # [files, L]
