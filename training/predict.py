@@ -33,8 +33,22 @@ def predict(model_dir: Path, waveform: np.ndarray, variant: str = "fp32") -> dic
     if x.shape[0] < min_samples:  # same rule as the browser: zero-pad very short input
         x = np.pad(x, (0, min_samples - x.shape[0]))
     (hidden,) = up.run(["hidden_states"], {"waveform": x[None, :]})
-    (probs,) = head.run(["probabilities"], {"hidden_states": hidden})
+    feeds = {"hidden_states": hidden}
+    if "domain_normalization" in manifest:
+        # Nothing heard yet: the page starts from the training statistics (training/domain.py).
+        mean, std = read_prior(model_dir, manifest)
+        feeds.update(domain_mean=mean, domain_std=std)
+    (probs,) = head.run(["probabilities"], feeds)
     return {"labels": manifest["labels"], "probabilities": probs[0].astype(float).tolist(), "variant": variant, "samples": int(x.shape[0])}
+
+
+def read_prior(model_dir: Path, manifest: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The model's training statistics (mean, std) [L, D] from its prior file."""
+    L, D = int(manifest["upstream"]["num_layers"]), int(manifest["upstream"]["dim"])
+    prior = np.fromfile(model_dir / manifest["domain_normalization"]["prior"]["file"], dtype="<f4")
+    if prior.shape != (2 * L * D,):
+        raise SystemExit(f"{manifest['domain_normalization']['prior']['file']}: {prior.size} values, expected {2 * L * D}")
+    return prior[: L * D].reshape(L, D), prior[L * D :].reshape(L, D)
 
 
 def read_mono_16k(path: Path) -> np.ndarray:

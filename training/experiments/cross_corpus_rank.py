@@ -134,7 +134,7 @@ def main() -> None:
         sums = utterance_sums(spec, utts)
         for norm in args.norms.split(","):
             for protocol in args.protocols.split(","):
-                key = {"upstream": spec, "norm": norm, "protocol": protocol}
+                key = {"upstream": spec, "norm": norm, "protocol": protocol, "corpora": corpora}
                 if any(all(r.get(k) == v for k, v in key.items()) for r in doc["runs"]):
                     continue
                 per_corpus = {}
