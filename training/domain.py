@@ -41,14 +41,14 @@ class FrameSums:
     def total(items: "list[FrameSums]") -> "FrameSums":
         return FrameSums(sum(i.n for i in items), sum(i.s for i in items), sum(i.ss for i in items))
 
-    def mean_std(self) -> tuple[np.ndarray, np.ndarray]:
+    def mean_std(self, std_floor: float = STD_FLOOR) -> tuple[np.ndarray, np.ndarray]:
         mean = self.s / self.n
         var = np.maximum(self.ss / self.n - mean * mean, 0.0)
-        return mean.astype(np.float32), np.maximum(np.sqrt(var), STD_FLOOR).astype(np.float32)
+        return mean.astype(np.float32), np.maximum(np.sqrt(var), std_floor).astype(np.float32)
 
 
 def running_stats(prior_mean: np.ndarray, prior_std: np.ndarray, prior_frames: float,
-                  heard: FrameSums | None) -> tuple[np.ndarray, np.ndarray]:
+                  heard: FrameSums | None, std_floor: float = STD_FLOOR) -> tuple[np.ndarray, np.ndarray]:
     """Session statistics: the prior (training) statistics worth ``prior_frames`` frames, plus
     every frame heard so far. With nothing heard it is the prior itself."""
     pm = prior_mean.astype(np.float64)
@@ -56,7 +56,7 @@ def running_stats(prior_mean: np.ndarray, prior_std: np.ndarray, prior_frames: f
     n, s, ss = prior_frames, prior_frames * pm, prior_frames * (pv + pm * pm)
     if heard is not None:
         n, s, ss = n + heard.n, s + heard.s, ss + heard.ss
-    return FrameSums(n, s, ss).mean_std()
+    return FrameSums(n, s, ss).mean_std(std_floor)
 
 
 def normalise(hidden: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:

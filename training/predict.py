@@ -17,6 +17,8 @@ import numpy as np
 import onnxruntime as ort
 import soundfile as sf
 
+from training.domain import FrameSums, running_stats
+
 
 def predict(model_dir: Path, waveform: np.ndarray, variant: str = "fp32") -> dict:
     """waveform [S] float32 16 kHz mono -> {"labels", "probabilities"} via upstream + head ONNX."""
@@ -35,8 +37,12 @@ def predict(model_dir: Path, waveform: np.ndarray, variant: str = "fp32") -> dic
     (hidden,) = up.run(["hidden_states"], {"waveform": x[None, :]})
     feeds = {"hidden_states": hidden}
     if "domain_normalization" in manifest:
-        # Nothing heard yet: the page starts from the training statistics (training/domain.py).
-        mean, std = read_prior(model_dir, manifest)
+        # As the page does for the first utterance it hears: the training statistics plus this
+        # utterance's own frames (training/domain.py running_stats).
+        dn = manifest["domain_normalization"]
+        prior_mean, prior_std = read_prior(model_dir, manifest)
+        mean, std = running_stats(prior_mean, prior_std, float(dn["prior_frames"]), FrameSums.of(hidden),
+                                  std_floor=float(dn["std_floor"]))
         feeds.update(domain_mean=mean, domain_std=std)
     (probs,) = head.run(["probabilities"], feeds)
     return {"labels": manifest["labels"], "probabilities": probs[0].astype(float).tolist(), "variant": variant, "samples": int(x.shape[0])}
