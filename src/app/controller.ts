@@ -5,11 +5,12 @@
 import { InferenceClient, describeError, parseBackendParam, type BackendPreference, type LoadProgress } from '../model';
 import { toCSV, toJSON } from '../results/postprocess';
 import type { UtteranceResult } from '../results/types';
-import { HISTORY_LIMIT, transitions, type AppStore, type FileJob } from '../store/app-store';
+import { HISTORY_LIMIT, transitions, type AppStore, type FileJob, type MicPhase } from '../store/app-store';
 import type { VadEvent } from '../vad/events';
 import { AudioBank } from './audio-bank';
 import type { Controller } from './controller-types';
-import type { AppPorts, MicCapture, SegmenterPort } from './ports';
+import { Microphone, type MicState } from './microphone';
+import type { AppPorts, SegmenterPort } from './ports';
 
 export interface ControllerOptions {
   manifestUrl: string;
@@ -52,12 +53,13 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
   const bank = new AudioBank(HISTORY_LIMIT);
   const resultListeners = new Set<(r: UtteranceResult) => void>();
   const eventListeners = new Set<(e: ControllerEvent) => void>();
+  let disposed = false;
   const emit = (e: ControllerEvent) => {
+    if (disposed) return; // work cut short by dispose() reports nothing
     for (const cb of eventListeners) cb(e);
   };
   let client: InferenceClient | null = null;
-  let mic: MicCapture | null = null;
-  let micSegmenter: SegmenterPort | null = null;
+  const mic = new Microphone(ports);
   let micStartedAt = 0;
   let seq = 0;
   const fileQueue: { job: FileJob; file: File }[] = [];
@@ -73,6 +75,15 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
     if (kind === 'error') emit({ type: 'error', scope, message: text });
   };
 
+  const MIC_PHASE: Record<MicState, MicPhase> = { idle: 'off', starting: 'starting', listening: 'listening', stopping: 'off', disposed: 'off' };
+  mic.events.on('state', (state) => {
+    const live = get().live;
+    set({ live: state === 'listening' || state === 'starting' ? { ...live, mic: MIC_PHASE[state] } : { ...live, mic: MIC_PHASE[state], speech: false, level: 0, provisional: null } });
+  });
+  mic.events.on('level', (level) => set({ live: { ...get().live, level } }));
+  mic.events.on('vad', (e) => onMicEvent(e));
+  mic.events.on('notice', (n) => notify(n.kind, n.text, undefined, 'microphone'));
+
   async function loadModel(): Promise<void> {
     set({ load: { phase: 'loading', loaded: 0, total: 0, file: null, error: null } });
     try {
@@ -85,6 +96,10 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
         onProgress: (e: LoadProgress) => onProgress(e),
         ...(opts.createInferenceWorker ? { createWorker: opts.createInferenceWorker } : {}),
       });
+      if (disposed) {
+        c.dispose(); // disposed while loading: the new worker must not outlive us
+        return;
+      }
       client = c;
       const m = c.manifest;
       set({
@@ -181,64 +196,17 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
   }
 
   async function startListening(): Promise<void> {
-    if (get().live.mic === 'listening' || get().live.mic === 'starting') return;
-    set({ live: { ...get().live, mic: 'starting' } });
     try {
-      micSegmenter ??= await ports.createSegmenter(onMicEvent, (m) => notify('error', `Speech detection failed: ${m}`));
-      micSegmenter.reset();
-      micStartedAt = 0;
-      let lastLevel = 0;
-      mic = await ports.startCapture({
-        onFrame: (frame) => micSegmenter?.push(frame),
-        onLevel: (rms) => {
-          const now = performance.now();
-          if (now - lastLevel > 100) {
-            lastLevel = now;
-            set({ live: { ...get().live, level: rms } });
-          }
-        },
-        onEnded: (reason) => {
-          const why = reason === 'device-ended' ? 'the device was disconnected or access was revoked' : reason === 'context-closed' ? 'the browser closed audio input' : reason;
-          notify('warning', `The microphone stopped (${why}). The utterance in progress was kept.`);
-          stopListening();
-        },
-        onStateChange: (state) => onMicState(state),
-      });
-      set({ live: { ...get().live, mic: 'listening' } });
+      await mic.start();
     } catch (e) {
-      mic = null;
+      if (mic.state === 'disposed') return;
       set({ live: { ...get().live, mic: 'error', speech: false } });
       notify('error', describeError(e), undefined, 'microphone');
     }
   }
 
-  /**
-   * The browser may suspend a running AudioContext (autoplay policy, an OS audio
-   * interruption): no frames arrive, yet the UI would still say "Listening". Resume it;
-   * if the browser refuses, say so and stop, so the state shown stays true.
-   */
-  function onMicState(state: AudioContextState): void {
-    const m = mic;
-    if (state !== 'suspended' || !m?.resume) return;
-    m.resume().then(
-      () => {
-        if (mic === m) notify('info', 'The browser paused audio input; listening resumed.');
-      },
-      () => undefined,
-    );
-    setTimeout(() => {
-      if (mic !== m || m.state !== 'suspended') return;
-      notify('error', 'The browser paused audio input and did not let it resume. Press Listen to start again.', undefined, 'microphone');
-      stopListening();
-    }, 3000);
-  }
-
   function stopListening(): void {
-    void mic?.stop();
-    mic = null;
-    // End of input closes (and analyses) the utterance in progress.
-    micSegmenter?.flush().catch((e) => notify('error', describeError(e)));
-    set({ live: { ...get().live, mic: 'off', speech: false, level: 0, provisional: null } });
+    void mic.stop();
   }
 
   function analyseFiles(files: readonly File[]): void {
@@ -273,12 +241,12 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
       onFileEvent = (e) => {
         if (e.type !== 'utterance') return;
         emit({ type: 'utterance-start', source: 'file', startS: e.startSample / SR, fileName: file.name });
-        work.push(
-          classify(e.audio, { source: 'file', fileName: file.name, startS: e.startSample / SR, endS: e.endSample / SR }).then((r) => {
-            if (r) ids.push(r.id);
-            update({ utteranceIds: [...ids] });
-          }),
-        );
+        const w = classify(e.audio, { source: 'file', fileName: file.name, startS: e.startSample / SR, endS: e.endSample / SR }).then((r) => {
+          if (r) ids.push(r.id);
+          update({ utteranceIds: [...ids] });
+        });
+        w.catch(() => undefined); // handled by Promise.all below, unless segmentation failed first
+        work.push(w);
       };
       onFileError = (m) => (failure = m);
       fileSegmenter ??= await ports.createSegmenter(
@@ -339,8 +307,10 @@ export function createController(store: AppStore, opts: ControllerOptions, ports
       return () => eventListeners.delete(cb);
     },
     dispose() {
-      stopListening();
-      micSegmenter?.release();
+      disposed = true;
+      eventListeners.clear();
+      resultListeners.clear();
+      mic.dispose();
       fileSegmenter?.release();
       client?.dispose();
       bank.clear();

@@ -39,12 +39,12 @@ export class EmotionRecognizerElement extends HTMLElement implements PublicEleme
   }
 
   disconnectedCallback(): void {
-    this.unmount();
+    this.unmount('cancelled: the element was removed');
   }
 
-  attributeChangedCallback(_name: string, old: string | null, value: string | null): void {
+  attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     if (!this.isConnected || old === value || !this.shadowRoot) return;
-    this.unmount();
+    this.unmount(`cancelled: ${name} changed`);
     this.mount();
   }
 
@@ -91,10 +91,11 @@ export class EmotionRecognizerElement extends HTMLElement implements PublicEleme
     this.root.render(<App store={session.store} controller={session.controller} input={input} title={false} />);
   }
 
-  private unmount(): void {
+  /** Releases the session; its pending `analyse()` calls reject with `reason`, and it fires no more events. */
+  private unmount(reason: string): void {
     this.root?.unmount();
     this.root = null;
-    this.session?.recognizer.dispose();
+    this.session?.dispose(reason);
     this.session = null;
     this.loaded = null;
   }

@@ -17,6 +17,8 @@ export interface Session {
   recognizer: Recognizer;
   /** Resolves when the model is loaded; rejects with {@link RecognizerError} `model` otherwise. */
   ready: Promise<Recognizer>;
+  /** Like `recognizer.dispose()`; pending `analyse()` calls reject with `reason`. */
+  dispose(reason: string): void;
 }
 
 function top(labels: readonly string[], p: readonly number[]): string {
@@ -94,7 +96,10 @@ export function createSession(options: RecognizerOptions = {}, extra?: Emit): Se
 
   const store = createAppStore();
   const controller = createController(store, { manifestUrl, backend, assetBase, createInferenceWorker }, browserPorts(assetBase, { createVadWorker }));
-  controller.onEvent((e) => forward(e, emit));
+  const detach = controller.onEvent((e) => forward(e, emit));
+  /** Pending analyse() calls, rejected on dispose so none waits forever. */
+  const cancels = new Set<(reason: string) => void>();
+  let disposed = false;
 
   const recognizer: Recognizer = {
     get labels() {
@@ -107,22 +112,28 @@ export function createSession(options: RecognizerOptions = {}, extra?: Emit): Se
     off: (type, cb) => void listeners.get(type)?.delete(cb as (e: never) => void),
     start: () => controller.startListening(),
     stop: () => controller.stopListening(),
-    analyse: (file, name) => analyse(store, controller, file, name),
-    dispose: () => {
-      controller.dispose();
-      listeners.clear();
-    },
+    analyse: (file, name) => (disposed ? Promise.reject(new RecognizerError('file', 'cancelled: the recognizer was disposed')) : analyse(store, controller, cancels, file, name)),
+    dispose: () => dispose('cancelled: the recognizer was disposed'),
+  };
+  /** Stops everything; nothing is reported to the host afterwards. */
+  const dispose = (reason: string) => {
+    if (disposed) return;
+    disposed = true;
+    detach();
+    listeners.clear();
+    for (const cancel of [...cancels]) cancel(reason);
+    controller.dispose();
   };
   const ready = controller.init().then(() => {
     const load = store.getState().load;
     if (load.phase !== 'ready') throw new RecognizerError('model', load.error ?? 'the model did not load');
     return recognizer;
   });
-  return { store, controller, recognizer, ready };
+  return { store, controller, recognizer, ready, dispose };
 }
 
 /** Queues one file and resolves with its utterances when its job finishes. */
-function analyse(store: AppStore, controller: Session['controller'], raw: unknown, name: unknown): Promise<UtteranceEvent[]> {
+function analyse(store: AppStore, controller: Session['controller'], cancels: Set<(reason: string) => void>, raw: unknown, name: unknown): Promise<UtteranceEvent[]> {
   let file: File;
   try {
     const blob = parseAudioBlob(raw);
@@ -136,6 +147,15 @@ function analyse(store: AppStore, controller: Session['controller'], raw: unknow
   // analyseFiles appends the job synchronously.
   const jobId = store.getState().files.at(-1)?.id;
   return new Promise((resolve, reject) => {
+    let unsubscribe = () => undefined as void;
+    const settle = () => {
+      unsubscribe();
+      cancels.delete(cancel);
+    };
+    const cancel = (reason: string) => {
+      settle();
+      reject(new RecognizerError('file', `${file.name}: ${reason}`));
+    };
     const check = (): boolean => {
       const s = store.getState();
       const job = s.files.find((f) => f.id === jobId);
@@ -143,12 +163,12 @@ function analyse(store: AppStore, controller: Session['controller'], raw: unknow
       else if (job.status === 'error') reject(new RecognizerError('file', `${file.name}: ${job.message ?? 'analysis failed'}`));
       else if (job.status === 'done') resolve(job.utteranceIds.flatMap((id) => (s.results[id] ? [toUtteranceEvent(s.results[id])] : [])));
       else return false;
+      settle();
       return true;
     };
     if (check()) return;
-    const unsubscribe = store.subscribe(() => {
-      if (check()) unsubscribe();
-    });
+    cancels.add(cancel);
+    unsubscribe = store.subscribe(() => void check());
   });
 }
 

@@ -20,7 +20,9 @@ test('fake microphone: three utterances give three results', async () => {
       const h = (window as unknown as { __ser: { store: { getState(): { live: { mic: string } } } } }).__ser;
       return h.store.getState().live.mic === 'listening';
     });
-    await expect(t.page.getByRole('button', { name: 'Stop' })).toBeTruthy();
+    // The button reads Stop while listening (a locator is always truthy: check the page).
+    await expect(t.page.getByRole('button', { name: 'Stop' }).isVisible()).resolves.toBe(true);
+    await expect(t.page.locator('.live-state').textContent()).resolves.toMatch(/^(Listening|Speech detected)$/);
     // The file is 11.5 s long; results arrive shortly after each utterance ends.
     await t.page.waitForFunction(
       () => {
