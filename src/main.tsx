@@ -2,7 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createController, optionsFromUrl } from './app/controller';
 import { browserPorts } from './app/ports-browser';
-import { createAppStore } from './store/app-store';
+import { Recognizer } from './app/recognizer';
+import { HISTORY_LIMIT, createAppStore } from './store/app-store';
 import { App } from './ui/App';
 
 const root = document.getElementById('root');
@@ -10,9 +11,10 @@ if (!root) throw new Error('index.html has no #root element');
 
 const store = createAppStore();
 const assetBase = new URL('vendor/', document.baseURI).href;
-const controller = createController(store, { ...optionsFromUrl(location.href, 'models/default/manifest.json'), assetBase }, browserPorts(assetBase));
-// Tests and the console reach the live store through this handle (read-only use).
-(window as unknown as { __ser?: unknown }).__ser = { store, controller };
+const recognizer = new Recognizer({ ...optionsFromUrl(location.href, 'models/default/manifest.json'), historyLimit: HISTORY_LIMIT }, browserPorts(assetBase));
+const controller = createController(store, recognizer);
+// Test-only handle (E2E tests read the store through it): set by the tests' init script, never in normal use.
+if ((window as { __serTestHooks?: boolean }).__serTestHooks === true) (window as { __ser?: unknown }).__ser = { store, recognizer, controller };
 
 createRoot(root).render(
   <StrictMode>

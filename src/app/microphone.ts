@@ -9,7 +9,7 @@
  * worker — is released as soon as it arrives. Nothing is ever left listening.
  */
 import type { VadEvent } from '../vad/events';
-import { Emitter } from './emitter';
+import { Emitter } from '../emitter';
 import type { AppPorts, MicCapture, SegmenterPort } from './ports';
 
 export type MicState = 'idle' | 'starting' | 'listening' | 'stopping' | 'disposed';

@@ -1,6 +1,8 @@
-/** Real implementations of the audio ports: AudioWorklet capture, VAD worker, file decoders. */
+/** Real implementations of the ports: AudioWorklet capture, VAD worker, file decoders, inference worker. */
 import { startCapture } from '../audio/capture';
 import { openAudioFile } from '../audio/decode';
+import { assetUrls } from '../env';
+import { InferenceClient } from '../model';
 import { Segmenter, type WorkerLike } from '../vad/segmenter';
 import type { AppPorts } from './ports';
 
@@ -8,19 +10,18 @@ import type { AppPorts } from './ports';
  * @param assetBase - absolute URL of the folder holding `ort/` and `vad/` (default: `vendor/`
  *   beside the page), so the embed can point at its own bundle location.
  * @param opts.createVadWorker - VAD worker factory (the embed needs a cross-origin-safe one).
+ * @param opts.createInferenceWorker - inference worker factory (likewise).
  */
-export function browserPorts(assetBase: string, opts: { createVadWorker?: () => WorkerLike } = {}): AppPorts {
+export function browserPorts(assetBase: string, opts: { createVadWorker?: () => WorkerLike; createInferenceWorker?: () => Worker } = {}): AppPorts {
+  const urls = assetUrls(assetBase);
   return {
     async createSegmenter(onEvent, onError) {
       const seg = await Segmenter.create({
-        modelUrl: new URL('vad/silero_vad_v5.onnx', assetBase).href,
-        wasmPaths: new URL('ort/', assetBase).href,
+        modelUrl: urls.vadModel,
+        wasmPaths: urls.ort,
         ...(opts.createVadWorker ? { createWorker: opts.createVadWorker } : {}),
       });
-      seg.on('speech-start', onEvent);
-      seg.on('partial', onEvent);
-      seg.on('utterance', onEvent);
-      seg.on('misfire', onEvent);
+      for (const type of ['speech-start', 'speech-real-start', 'partial', 'utterance', 'misfire'] as const) seg.on(type, onEvent);
       seg.on('error', (e) => onError(e.message));
       return seg;
     },
@@ -30,6 +31,15 @@ export function browserPorts(assetBase: string, opts: { createVadWorker?: () => 
     async openFile(file) {
       const { info, chunks } = await openAudioFile(file);
       return { durationS: info.durationSeconds, chunks, warning: info.warning ?? null };
+    },
+    loadModel({ manifestUrl, backend, onProgress }) {
+      return InferenceClient.create({
+        manifestUrl,
+        backend,
+        assetBase: urls.ort,
+        onProgress,
+        ...(opts.createInferenceWorker ? { createWorker: opts.createInferenceWorker } : {}),
+      });
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
- * The audio side as the controller sees it. Implemented with the real AudioWorklet,
- * VAD worker and decoders in src/app/ports-browser.ts; swappable in tests.
+ * Everything the {@link Recognizer} needs from the outside world, as small interfaces:
+ * the real AudioWorklet, VAD worker, decoders and inference worker in
+ * src/app/ports-browser.ts; fakes in unit tests (test/unit/helpers/fake-ports.ts).
  */
+import type { BackendChoice, BackendPreference, ClassifyResult, InferenceClientEvents, LoadProgress, RequestKind } from '../model';
 import type { VadEvent } from '../vad/events';
 
 export interface SegmenterPort {
@@ -32,6 +34,18 @@ export interface OpenedFile {
   warning: string | null;
 }
 
+/** A loaded model (the real one: {@link InferenceClient}). */
+export interface InferencePort {
+  readonly manifest: { name: string; version: string; labels: string[]; model_card?: string };
+  /** Absolute manifest URL (the model card resolves against it). */
+  readonly manifestUrl: string;
+  readonly backend: BackendChoice;
+  /** Classifies 16 kHz mono audio; the caller keeps `audio` (it is copied, never detached). */
+  classify(audio: Float32Array, kind: RequestKind): Promise<ClassifyResult>;
+  on<K extends keyof InferenceClientEvents>(event: K, cb: (payload: InferenceClientEvents[K]) => void): () => void;
+  dispose(): void;
+}
+
 export interface AppPorts {
   createSegmenter(onEvent: (e: VadEvent) => void, onError: (message: string) => void): Promise<SegmenterPort>;
   startCapture(handlers: {
@@ -42,4 +56,6 @@ export interface AppPorts {
     onStateChange?(state: AudioContextState): void;
   }): Promise<MicCapture>;
   openFile(file: File): Promise<OpenedFile>;
+  /** Loads a model (progress through `onProgress`); rejects with a load error. */
+  loadModel(opts: { manifestUrl: string; backend: BackendPreference; onProgress(e: LoadProgress): void }): Promise<InferencePort>;
 }

@@ -5,7 +5,7 @@
  */
 import { createRoot, type Root } from 'react-dom/client';
 import { App } from '../ui/App';
-import { createSession, type Session } from './session';
+import { createElementSession, type ElementSession } from './session';
 import type { EmotionRecognizerElement as PublicElement, InputMode, Recognizer, RecognizerErrorEvent } from './types';
 import { RecognizerError, parseInputMode } from './validate';
 
@@ -16,7 +16,7 @@ const ATTRIBUTES = ['model', 'input', 'backend', 'asset-base'] as const;
 
 export class EmotionRecognizerElement extends HTMLElement implements PublicElement {
   static readonly observedAttributes = ATTRIBUTES;
-  private session: Session | null = null;
+  private session: ElementSession | null = null;
   private root: Root | null = null;
   private loaded: Recognizer | null = null;
   private readyPromise: Promise<Recognizer> = Promise.reject(new RecognizerError('model', 'the element is not connected'));
@@ -57,15 +57,15 @@ export class EmotionRecognizerElement extends HTMLElement implements PublicEleme
     container.className = 'ser-embed';
     shadow.append(style, container);
     let input: InputMode;
-    let session: Session;
+    let session: ElementSession;
     try {
       input = parseInputMode(this.getAttribute('input'));
-      session = createSession(
+      session = createElementSession(
         {
           ...(this.hasAttribute('model') ? { modelUrl: this.getAttribute('model') ?? '' } : {}),
           ...(this.hasAttribute('asset-base') ? { assetBase: this.getAttribute('asset-base') ?? '' } : {}),
           backend: this.getAttribute('backend') ?? 'auto',
-        } as Parameters<typeof createSession>[0],
+        } as Parameters<typeof createElementSession>[0],
         (type, detail) => this.dispatchEvent(new CustomEvent(type, { detail })),
       );
     } catch (e) {
@@ -95,7 +95,7 @@ export class EmotionRecognizerElement extends HTMLElement implements PublicEleme
   private unmount(reason: string): void {
     this.root?.unmount();
     this.root = null;
-    this.session?.dispose(reason);
+    this.session?.recognizer.dispose(reason);
     this.session = null;
     this.loaded = null;
   }

@@ -4,9 +4,9 @@
  */
 import { createBridge, resolveParentOrigin } from './bridge';
 import { defineEmotionRecognizer, type EmotionRecognizerElement } from './element';
-import type { FrameMessage, RecognizerEventName } from './types';
+import { PUBLIC_EVENTS } from './session';
+import type { FrameMessage } from './types';
 
-const EVENTS: readonly RecognizerEventName[] = ['utterance-start', 'provisional', 'utterance', 'error', 'backend'];
 
 defineEmotionRecognizer();
 const params = new URL(location.href).searchParams;
@@ -29,7 +29,7 @@ try {
 document.body.append(el); // connects: validates attributes and starts loading
 if (parentOrigin !== null) {
   const bridge = createBridge({ self: window, parent: window.parent, parentOrigin, ready: el.ready });
-  for (const type of EVENTS) {
+  for (const type of PUBLIC_EVENTS) {
     // Model events are asynchronous, so listening right after connecting misses none.
     el.addEventListener(type, (e) => bridge.post({ source: 'emotion-recognizer', type, detail: (e as CustomEvent).detail } as FrameMessage));
   }

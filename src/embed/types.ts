@@ -15,13 +15,22 @@ export type BackendName = 'webgpu' | 'wasm';
 /** Why something failed: `invalid-option` is a bad attribute or argument from the host. */
 export type RecognizerErrorCode = 'invalid-option' | 'model' | 'microphone' | 'file' | 'inference';
 
-/** Speech started (microphone) or an utterance was found (file). */
+/**
+ * An utterance started: its speech reached the minimum length (300 ms), so an `utterance`
+ * (or, rarely, an `utterance-cancel`) with the same `startS` follows.
+ */
 export interface UtteranceStartEvent {
   source: 'mic' | 'file';
   /** Start in seconds since listening started, or inside the file. */
   startS: number;
   fileName?: string;
 }
+
+/**
+ * An announced utterance will not come after all: its speech stayed shorter than the
+ * minimum (a misfire). Same payload as its `utterance-start`.
+ */
+export type UtteranceCancelEvent = UtteranceStartEvent;
 
 /** Probabilities of the utterance still in progress (microphone only, about once a second). */
 export interface ProvisionalEvent {
@@ -68,6 +77,7 @@ export interface BackendEvent {
 /** Event name -> payload, for `Recognizer.on` and the element's `CustomEvent.detail`. */
 export interface RecognizerEventMap {
   'utterance-start': UtteranceStartEvent;
+  'utterance-cancel': UtteranceCancelEvent;
   provisional: ProvisionalEvent;
   utterance: UtteranceEvent;
   error: RecognizerErrorEvent;

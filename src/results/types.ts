@@ -15,3 +15,17 @@ export interface UtteranceResult {
   backend: 'webgpu' | 'wasm';
   inferenceMs: number;
 }
+
+export type FileStatus = 'queued' | 'decoding' | 'analysing' | 'done' | 'error';
+
+/** One file's analysis as the recognizer reports it (and the store shows it). */
+export interface FileJob {
+  id: string;
+  name: string;
+  status: FileStatus;
+  /** 0..1 over decoding + segmentation + analysis. */
+  progress: number;
+  durationS: number | null;
+  utteranceIds: string[];
+  message: string | null;
+}

@@ -3,7 +3,9 @@
  * through the small set of actions below, so data keeps flowing one way.
  */
 import { createStore } from 'zustand/vanilla';
-import type { UtteranceResult } from '../results/types';
+import type { FileJob, UtteranceResult } from '../results/types';
+
+export type { FileJob, FileStatus } from '../results/types';
 
 export type ModelPhase = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -41,19 +43,6 @@ export interface LiveState {
   provisional: { labels: readonly string[]; probabilities: readonly number[]; durationS: number } | null;
   /** Utterances waiting for their final result. */
   pending: number;
-}
-
-export type FileStatus = 'queued' | 'decoding' | 'analysing' | 'done' | 'error';
-
-export interface FileJob {
-  id: string;
-  name: string;
-  status: FileStatus;
-  /** 0..1 over decoding + segmentation + analysis. */
-  progress: number;
-  durationS: number | null;
-  utteranceIds: string[];
-  message: string | null;
 }
 
 export interface Notice {

@@ -2,11 +2,22 @@
  * Events the segmenter emits. Sample positions are absolute, at 16 kHz, counted from the
  * first sample pushed since creation or the last `reset()`; `endSample` is exclusive.
  */
+import { SAMPLE_RATE } from '../env';
 
 /** Speech probability crossed the start threshold; an utterance may follow. */
 export interface SpeechStartEvent {
   type: 'speech-start';
   /** First sample of the would-be utterance (pre-speech padding included). */
+  startSample: number;
+}
+
+/**
+ * The utterance begun at `startSample` has reached the minimum speech length (vad-web's
+ * "real start"): an `utterance` follows (or, if a split at the maximum length leaves it
+ * short, a `misfire`).
+ */
+export interface SpeechRealStartEvent {
+  type: 'speech-real-start';
   startSample: number;
 }
 
@@ -37,7 +48,7 @@ export interface MisfireEvent {
 }
 
 /** Any segmenter event. */
-export type VadEvent = SpeechStartEvent | PartialEvent | UtteranceEvent | MisfireEvent;
+export type VadEvent = SpeechStartEvent | SpeechRealStartEvent | PartialEvent | UtteranceEvent | MisfireEvent;
 
 /** Event type names. */
 export type VadEventType = VadEvent['type'];
@@ -49,4 +60,4 @@ export type VadEventOf<T extends VadEventType> = Extract<VadEvent, { type: T }>;
 export const FRAME_SAMPLES = 512;
 
 /** Sample rate of everything the segmenter sees and emits. */
-export const VAD_SAMPLE_RATE = 16000;
+export const VAD_SAMPLE_RATE = SAMPLE_RATE;

@@ -113,6 +113,8 @@ export class FrameProcessor {
   private speaking = false;
   private startFrame = 0;
   private speechFrames = 0;
+  /** `speech-real-start` was emitted for the current segment. */
+  private realStarted = false;
   private silentRun = 0;
   /** Frames in `utt` up to and including the last frame at or above the negative threshold. */
   private voicedEnd = 0;
@@ -135,11 +137,6 @@ export class FrameProcessor {
   /** Samples consumed since construction or the last reset. */
   get position(): number {
     return this.frameIndex * FRAME_SAMPLES;
-  }
-
-  /** True while inside an utterance. */
-  get inSpeech(): boolean {
-    return this.speaking;
   }
 
   /**
@@ -166,6 +163,7 @@ export class FrameProcessor {
     if (p >= pos) {
       this.speechFrames++;
       this.silentRun = 0;
+      this.maybeRealStart();
     } else if (p < neg) {
       this.silentRun++;
     }
@@ -218,8 +216,16 @@ export class FrameProcessor {
     this.emit({ type: 'speech-start', startSample: this.startFrame * FRAME_SAMPLES });
   }
 
+  /** Announces the utterance once it has the minimum speech (once per segment). */
+  private maybeRealStart(): void {
+    if (this.realStarted || this.speechFrames < Math.max(1, this.frames.minSpeech)) return;
+    this.realStarted = true;
+    this.emit({ type: 'speech-real-start', startSample: this.startFrame * FRAME_SAMPLES });
+  }
+
   private startSegment(startFrame: number, bufferedFrames: number): void {
     this.speaking = true;
+    this.realStarted = false;
     this.startFrame = startFrame;
     this.uttFrames = bufferedFrames;
     this.voicedEnd = bufferedFrames;
@@ -277,5 +283,6 @@ export class FrameProcessor {
       if (this.probs[i] >= this.options.negativeSpeechThreshold) this.voicedEnd = i + 1;
     }
     this.emit({ type: 'speech-start', startSample: this.startFrame * FRAME_SAMPLES });
+    this.maybeRealStart();
   }
 }

@@ -66,6 +66,8 @@ export async function openPage(
   opts: { allowErrors?: RegExp[]; viewport?: { width: number; height: number }; initScript?: string } = {},
 ): Promise<TrackedPage> {
   const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1100, height: 900 } });
+  // The app exposes its store as window.__ser only when this test-only flag is set first.
+  await context.addInitScript('Object.defineProperty(window, "__serTestHooks", { value: true });');
   // Runs before the page's own scripts (tests use it to observe workers, audio contexts, streams).
   if (opts.initScript) await context.addInitScript(opts.initScript);
   const page = await context.newPage();

@@ -71,9 +71,9 @@ export async function runMicSoak(minutes: number, log: (line: string) => void = 
 
     // Count every finished utterance (the history itself is capped and cleared).
     await t.page.evaluate(() => {
-      const w = window as unknown as { __soakStarts: number[]; __ser: { controller: { onResult(cb: (r: { startS: number }) => void): void } } };
+      const w = window as unknown as { __soakStarts: number[]; __ser: { recognizer: { on(type: 'utterance', cb: (r: { startS: number }) => void): void } } };
       w.__soakStarts = [];
-      w.__ser.controller.onResult((r) => w.__soakStarts.push(r.startS));
+      w.__ser.recognizer.on('utterance', (r) => w.__soakStarts.push(r.startS));
     });
     await t.page.getByRole('button', { name: 'Listen' }).click();
     await waitForStore(t.page, (s) => s.live.mic === 'listening');

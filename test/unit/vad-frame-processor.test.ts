@@ -41,9 +41,9 @@ const base: Partial<FrameProcessorOptions> = {
 describe('FrameProcessor', () => {
   test('one utterance: start, pre-pad, hangover, trimmed end', () => {
     const ev = run(seq([0, 10], [0.9, 10], [0, 20]), base);
-    expect(ev.map((e) => e.type)).toEqual(['speech-start', 'utterance']);
+    expect(ev.map((e) => e.type)).toEqual(['speech-start', 'speech-real-start', 'utterance']);
     expect(ev[0]).toEqual({ type: 'speech-start', startSample: 8 * FRAME_SAMPLES });
-    const u = ev[1];
+    const u = ev[2];
     if (u.type !== 'utterance') throw new Error('expected utterance');
     // 2 pre-pad frames, 10 speech frames, 1 post-pad frame.
     expect(framesIn(u.audio)).toEqual(range(8, 21));
@@ -54,9 +54,9 @@ describe('FrameProcessor', () => {
     const events: VadEvent[] = [];
     const fp = new FrameProcessor(base, (e) => events.push(e));
     seq([0.9, 5], [0.1, 4]).forEach((p, i) => fp.process(frameOf(i), p));
-    expect(events.map((e) => e.type)).toEqual(['speech-start']);
+    expect(events.map((e) => e.type)).toEqual(['speech-start', 'speech-real-start']);
     fp.process(frameOf(9), 0.1); // 5th silent frame
-    expect(events.map((e) => e.type)).toEqual(['speech-start', 'utterance']);
+    expect(events.map((e) => e.type)).toEqual(['speech-start', 'speech-real-start', 'utterance']);
   });
 
   test('hysteresis: probabilities between the thresholds neither start nor end speech', () => {
@@ -64,7 +64,7 @@ describe('FrameProcessor', () => {
     expect(run(seq([0.45, 30]), base)).toEqual([]);
     // Between thresholds during speech: a long stretch of 0.4 does not end it.
     const ev = run(seq([0.9, 5], [0.4, 30], [0.9, 5], [0, 10]), base);
-    expect(ev.map((e) => e.type)).toEqual(['speech-start', 'utterance']);
+    expect(ev.map((e) => e.type)).toEqual(['speech-start', 'speech-real-start', 'utterance']);
   });
 
   test('silence shorter than the hangover does not split; a speech frame resets the count', () => {
@@ -72,6 +72,24 @@ describe('FrameProcessor', () => {
     expect(ev.filter((e) => e.type === 'utterance')).toHaveLength(1);
     const ev2 = run(seq([0.9, 5], [0.1, 5], [0.9, 5], [0, 10]), base);
     expect(ev2.filter((e) => e.type === 'utterance')).toHaveLength(2);
+  });
+
+  test('real start: announced once, at the frame that reaches minSpeechMs, only for speech that becomes an utterance', () => {
+    // minSpeech = 3 frames: speech from frame 4 (pre-pad from 2), the third speech frame is frame 6.
+    const events: { type: string; at: number; startSample: number }[] = [];
+    const fp = new FrameProcessor(base, (e) => events.push({ type: e.type, at: fp.position / FRAME_SAMPLES, startSample: e.startSample }));
+    seq([0, 4], [0.9, 2], [0.4, 3], [0.9, 4], [0, 10]).forEach((p, i) => fp.process(frameOf(i), p));
+    expect(events.map((e) => [e.type, e.at, e.startSample / FRAME_SAMPLES])).toEqual([
+      ['speech-start', 4, 2],
+      ['speech-real-start', 10, 2], // frames 4, 5 and 9 are speech (0.4 is between the thresholds)
+      ['utterance', 18, 2],
+    ]);
+    // A misfire never had a real start.
+    expect(run(seq([0, 5], [0.9, 2], [0, 10]), base).map((e) => e.type)).toEqual(['speech-start', 'misfire']);
+    // Each piece of a split utterance is announced again.
+    const split = run(seq([0, 4], [0.9, 25], [0, 10]), { ...base, maxUtteranceMs: 10 * MS }).map((e) => e.type);
+    expect(split.filter((t) => t === 'speech-real-start')).toHaveLength(3);
+    expect(split.filter((t) => t === 'utterance')).toHaveLength(3);
   });
 
   test('speech shorter than minSpeechMs is a misfire, not an utterance', () => {
@@ -86,8 +104,8 @@ describe('FrameProcessor', () => {
     const ev = run(seq([0.9, 5], [0, 10]), base);
     expect(ev[0]).toEqual({ type: 'speech-start', startSample: 0 });
     const ev2 = run(seq([0.9, 5], [0, 10]), { ...base, preSpeechPadMs: 0 });
-    const u = ev2[1];
-    if (u.type !== 'utterance') throw new Error('expected utterance');
+    const u = ev2.find((e) => e.type === 'utterance');
+    if (u?.type !== 'utterance') throw new Error('expected utterance');
     expect(framesIn(u.audio)[0]).toBe(0);
   });
 
@@ -143,14 +161,14 @@ describe('FrameProcessor', () => {
 
   test('flush closes an open utterance; reset forgets it', () => {
     const ev = run(seq([0.9, 8]), base);
-    expect(ev.map((e) => e.type)).toEqual(['speech-start', 'utterance']);
-    expect(ev[1].type === 'utterance' && ev[1].reason).toBe('flush');
+    expect(ev.map((e) => e.type)).toEqual(['speech-start', 'speech-real-start', 'utterance']);
+    expect(ev[2].type === 'utterance' && ev[2].reason).toBe('flush');
     const events: VadEvent[] = [];
     const fp = new FrameProcessor(base, (e) => events.push(e));
     seq([0.9, 8]).forEach((p, i) => fp.process(frameOf(i), p));
     fp.reset();
     fp.flush();
-    expect(events.map((e) => e.type)).toEqual(['speech-start']);
+    expect(events.map((e) => e.type)).toEqual(['speech-start', 'speech-real-start']);
     expect(fp.position).toBe(0);
   });
 
@@ -159,7 +177,7 @@ describe('FrameProcessor', () => {
     const fp = new FrameProcessor(base, (e) => events.push(e));
     seq([0.9, 6]).forEach((p, i) => fp.process(frameOf(i), p));
     fp.flush(300);
-    const u = events[1];
+    const u = events[2];
     if (u.type !== 'utterance') throw new Error('expected utterance');
     expect([u.startSample, u.endSample, u.audio.length]).toEqual([0, 6 * FRAME_SAMPLES - 300, 6 * FRAME_SAMPLES - 300]);
   });

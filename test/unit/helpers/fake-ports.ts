@@ -4,7 +4,9 @@
  * when the test says so, and every resource records whether it was released.
  */
 import type { VadEvent } from '../../../src/vad/events';
-import type { AppPorts, MicCapture, OpenedFile, SegmenterPort } from '../../../src/app/ports';
+import type { AppPorts, InferencePort, MicCapture, OpenedFile, SegmenterPort } from '../../../src/app/ports';
+import { Emitter } from '../../../src/emitter';
+import type { BackendChoice, BackendPreference, ClassifyResult, InferenceClientEvents, LoadProgress, RequestKind } from '../../../src/model';
 
 /** A promise the test resolves or rejects by hand. */
 export interface Deferred<T> {
@@ -30,11 +32,11 @@ export class FakeSegmenter implements SegmenterPort {
   pushed = 0;
   flushes = 0;
   resets = 0;
-  /** Events emitted while a file is pushed (one list per pushFile call, in order). */
-  fileScript: VadEvent[][] = [];
   constructor(
     readonly onEvent: (e: VadEvent) => void,
     readonly onError: (message: string) => void,
+    /** Events emitted while a file is pushed (one list per pushFile call, shared by all segmenters). */
+    private readonly fileScript: VadEvent[][] = [],
   ) {}
   push(): void {
     if (this.released) throw new Error('Segmenter used after release()');
@@ -74,6 +76,36 @@ export class FakeCapture implements MicCapture {
   }
 }
 
+/** A loaded model: answers each classify() with fixed probabilities (or when the test says so). */
+export class FakeInference implements InferencePort {
+  readonly manifest = { name: 'fake', version: '1', labels: ['anger', 'neutral'], model_card: 'card.md' };
+  readonly events = new Emitter<InferenceClientEvents>();
+  disposed = false;
+  /** Audio lengths of every classify() call, with its kind. */
+  readonly calls: { kind: RequestKind; samples: number }[] = [];
+  /** When set, classify() waits for the test to resolve each call. */
+  hold: Deferred<void>[] | null = null;
+  backend: BackendChoice = { backend: 'wasm', reason: 'forced', variant: 'fp32', threads: 1 };
+  constructor(readonly manifestUrl: string) {}
+  async classify(audio: Float32Array, kind: RequestKind): Promise<ClassifyResult> {
+    if (this.disposed) throw new Error('the inference client was disposed');
+    this.calls.push({ kind, samples: audio.length });
+    if (this.hold) {
+      const d = deferred<void>();
+      this.hold.push(d);
+      await d.promise;
+    }
+    if (this.disposed) throw new Error('the inference client was disposed');
+    return { probabilities: Float32Array.from([0.7, 0.3]), labels: this.manifest.labels, inferenceMs: 1, backend: 'wasm' };
+  }
+  on<K extends keyof InferenceClientEvents>(event: K, cb: (payload: InferenceClientEvents[K]) => void): () => void {
+    return this.events.on(event, cb);
+  }
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
 /**
  * Ports whose segmenter creation and capture start wait for the test (`autoResolve: false`)
  * or resolve on the next tick (default).
@@ -84,10 +116,16 @@ export class FakePorts implements AppPorts {
   readonly pendingSegmenters: Deferred<void>[] = [];
   readonly pendingCaptures: Deferred<void>[] = [];
   captureError: Error | null = null;
-  constructor(private readonly opts: { autoResolve?: boolean } = {}) {}
+  readonly models: FakeInference[] = [];
+  /** What the VAD finds in each file pushed, in order. */
+  readonly fileScripts: VadEvent[][] = [];
+  readonly pendingModels: Deferred<void>[] = [];
+  modelError: Error | null = null;
+  /** `autoResolve: false` holds VAD starts and captures; `holdModel` holds model loads. */
+  constructor(private readonly opts: { autoResolve?: boolean; holdModel?: boolean } = {}) {}
 
-  private gate(list: Deferred<void>[]): Promise<void> {
-    if (this.opts.autoResolve !== false) return Promise.resolve();
+  private gate(list: Deferred<void>[], hold = this.opts.autoResolve === false): Promise<void> {
+    if (!hold) return Promise.resolve();
     const d = deferred<void>();
     list.push(d);
     return d.promise;
@@ -95,7 +133,7 @@ export class FakePorts implements AppPorts {
 
   async createSegmenter(onEvent: (e: VadEvent) => void, onError: (m: string) => void): Promise<SegmenterPort> {
     await this.gate(this.pendingSegmenters);
-    const s = new FakeSegmenter(onEvent, onError);
+    const s = new FakeSegmenter(onEvent, onError, this.fileScripts);
     this.segmenters.push(s);
     return s;
   }
@@ -106,6 +144,15 @@ export class FakePorts implements AppPorts {
     const c = new FakeCapture(handlers);
     this.captures.push(c);
     return c;
+  }
+
+  async loadModel(opts: { manifestUrl: string; backend: BackendPreference; onProgress(e: LoadProgress): void }): Promise<InferencePort> {
+    opts.onProgress({ status: 'progress', file: `${opts.manifestUrl}/head.onnx`, loaded: 5, total: 10, progress: 50, overallLoaded: 5, overallTotal: 10 });
+    await this.gate(this.pendingModels, this.opts.holdModel === true);
+    if (this.modelError) throw this.modelError;
+    const m = new FakeInference(opts.manifestUrl);
+    this.models.push(m);
+    return m;
   }
 
   async openFile(file: File): Promise<OpenedFile> {

@@ -1,0 +1,576 @@
+/**
+ * The headless recognizer: owns the model (inference port), the microphone lifecycle, the
+ * file segmenter and the audio bank, and reports everything as one typed event map. The
+ * React app (src/app/controller.ts: events -> store) and the embed (src/embed: this object
+ * is the public JS API) are two thin drivers of it; unit tests drive it through fake ports.
+ */
+import { SAMPLE_RATE } from '../env';
+import { Emitter } from '../emitter';
+import { describeError, type BackendChoice, type BackendPreference } from '../model';
+import type { FileJob, UtteranceResult } from '../results/types';
+import type { VadEvent } from '../vad/events';
+import type {
+  BackendEvent,
+  ProvisionalEvent,
+  Recognizer as PublicRecognizer,
+  RecognizerEventMap,
+  UtteranceEvent,
+  UtteranceStartEvent,
+} from '../embed/types';
+import { RecognizerError } from '../embed/validate';
+import { AudioBank } from './audio-bank';
+import { Microphone, type MicState } from './microphone';
+import type { AppPorts, InferencePort, SegmenterPort } from './ports';
+
+export type { MicState } from './microphone';
+export { RecognizerError };
+
+/** What a loaded model is, for display. */
+export interface ModelInfo {
+  name: string;
+  version: string;
+  labels: readonly string[];
+  cardUrl: string | null;
+  manifestUrl: string;
+}
+
+/** Backend in use and whether the page forced it (`?backend=`). */
+export interface BackendInfo {
+  backend: 'webgpu' | 'wasm';
+  reason: string;
+  variant: string;
+  forced: boolean;
+}
+
+/** A notice for the user; `action: 'Retry'` offers to reload the model. */
+export interface RecognizerNotice {
+  kind: 'info' | 'warning' | 'error';
+  text: string;
+  action?: 'Retry';
+}
+
+/**
+ * Every event, by name. The first five are the public embed events (same payloads as
+ * src/embed/types.ts); the rest drive the app's view.
+ */
+export interface RecognizerEvents extends RecognizerEventMap {
+  'load-start': { manifestUrl: string };
+  'load-progress': { loaded: number; total: number; file: string };
+  'model-ready': { model: ModelInfo; backend: BackendInfo };
+  'backend-changed': BackendInfo;
+  mic: MicState;
+  /** Input RMS level 0..1 (about 10 a second while listening). */
+  level: number;
+  /** The VAD hears speech (from its first frame, before it counts as an utterance). */
+  speech: boolean;
+  /** Microphone utterances waiting for their final result. */
+  pending: number;
+  /** A finished utterance as stored (the public `utterance` event follows it). */
+  result: UtteranceResult;
+  /** A file job changed (queued, decoding, progress, done, error). */
+  file: FileJob;
+  notice: RecognizerNotice;
+}
+
+/** Any event as a discriminated union (for a single switch over all of them). */
+export type RecognizerEvent = { [K in keyof RecognizerEvents]: { type: K; detail: RecognizerEvents[K] } }[keyof RecognizerEvents];
+
+export interface RecognizerConfig {
+  manifestUrl: string;
+  backend: BackendPreference;
+  /** Utterances whose audio is kept for playback (the history's size). */
+  historyLimit: number;
+}
+
+/** Most probable label. */
+export function topLabel(labels: readonly string[], p: readonly number[]): string {
+  let best = 0;
+  for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+  return labels[best] ?? '';
+}
+
+/** Host-facing shape of a stored result. */
+export function toUtteranceEvent(r: UtteranceResult): UtteranceEvent {
+  return {
+    id: r.id,
+    source: r.source,
+    ...(r.fileName !== undefined ? { fileName: r.fileName } : {}),
+    label: topLabel(r.labels, r.probabilities),
+    labels: [...r.labels],
+    probabilities: [...r.probabilities],
+    startS: r.startS,
+    endS: r.endS,
+    backend: r.backend,
+    inferenceMs: r.inferenceMs,
+  };
+}
+
+/** A queued or running file analysis. */
+interface FileTask {
+  job: FileJob;
+  file: File;
+  resolve(results: UtteranceResult[]): void;
+  reject(error: Error): void;
+  /** Set when the task is cancelled (model change, dispose): its work reports nothing. */
+  cancelled: string | null;
+}
+
+/**
+ * Which utterance start was announced on one stream (mic, or the file being segmented):
+ * `utterance-start` fires once minimum speech is reached (vad-web's "real start"), and
+ * each announced start ends in exactly one `utterance` or `utterance-cancel`.
+ */
+class StartTracker {
+  private announced: number | null = null;
+  constructor(
+    private readonly emit: (type: 'utterance-start' | 'utterance-cancel', e: UtteranceStartEvent) => void,
+    private readonly meta: () => { source: 'mic' | 'file'; fileName?: string },
+  ) {}
+  realStart(startSample: number): void {
+    this.announced = startSample;
+    this.emit('utterance-start', this.event(startSample));
+  }
+  misfire(startSample: number): void {
+    if (this.announced === startSample) this.emit('utterance-cancel', this.event(startSample));
+    this.announced = null;
+  }
+  utterance(startSample: number): void {
+    if (this.announced !== startSample) this.emit('utterance-start', this.event(startSample));
+    this.announced = null;
+  }
+  reset(): void {
+    this.announced = null;
+  }
+  private event(startSample: number): UtteranceStartEvent {
+    const m = this.meta();
+    return { source: m.source, startS: startSample / SAMPLE_RATE, ...(m.fileName !== undefined ? { fileName: m.fileName } : {}) };
+  }
+}
+
+export class Recognizer implements PublicRecognizer {
+  private readonly events = new Emitter<RecognizerEvents>();
+  private readonly mic: Microphone;
+  private readonly bank: AudioBank;
+  private client: InferencePort | null = null;
+  private loadSeq = 0;
+  private manifestUrl: string;
+  private current: BackendEvent | null = null;
+  private disposed = false;
+  private seq = 0;
+  // Microphone stream state.
+  private speaking = false;
+  private pendingCount = 0;
+  private readonly micStarts: StartTracker;
+  // Files: one VAD worker serves every file in turn (starting one costs an ORT load).
+  private readonly files: FileTask[] = [];
+  private fileRunning: FileTask | null = null;
+  private fileSegmenter: SegmenterPort | null = null;
+  private onFileVad: (e: VadEvent) => void = () => undefined;
+  private onFileVadError: (m: string) => void = () => undefined;
+
+  constructor(
+    private readonly config: RecognizerConfig,
+    private readonly ports: AppPorts,
+  ) {
+    this.manifestUrl = config.manifestUrl;
+    this.bank = new AudioBank(config.historyLimit);
+    this.mic = new Microphone(ports);
+    this.micStarts = new StartTracker((t, e) => this.events.emit(t, e), () => ({ source: 'mic' }));
+    this.mic.events.on('state', (s) => this.onMicState(s));
+    this.mic.events.on('level', (rms) => this.events.emit('level', rms));
+    this.mic.events.on('vad', (e) => this.onMicVad(e));
+    this.mic.events.on('notice', (n) => this.notify(n.kind, n.text, 'microphone'));
+  }
+
+  // ---- public API (src/embed/types.ts Recognizer) ----
+
+  /** Class names of the loaded model ([] before it is ready). */
+  get labels(): readonly string[] {
+    return this.client?.manifest.labels ?? [];
+  }
+
+  /** Current backend (null before the model is ready). */
+  get backend(): BackendEvent | null {
+    return this.current;
+  }
+
+  /** Microphone lifecycle state. */
+  get micState(): MicState {
+    return this.mic.state;
+  }
+
+  /** True once a model is loaded and usable. */
+  get ready(): boolean {
+    return this.client !== null;
+  }
+
+  on<K extends keyof RecognizerEvents>(type: K, cb: (e: RecognizerEvents[K]) => void): () => void {
+    if (typeof cb !== 'function') throw new RecognizerError('invalid-option', `listener for "${String(type)}" must be a function`);
+    return this.events.on(type, cb);
+  }
+
+  off<K extends keyof RecognizerEvents>(type: K, cb: (e: RecognizerEvents[K]) => void): void {
+    this.events.off(type, cb);
+  }
+
+  /**
+   * Loads the model (again, e.g. after a failure). Resolves when ready; rejects with
+   * {@link RecognizerError} `model` (also reported as an `error` event).
+   */
+  load(): Promise<void> {
+    if (this.disposed) return Promise.reject(new RecognizerError('model', 'the recognizer was disposed'));
+    const seq = ++this.loadSeq;
+    this.client?.dispose();
+    this.client = null;
+    this.current = null;
+    this.events.emit('load-start', { manifestUrl: this.manifestUrl });
+    const run = (async () => {
+      let c: InferencePort;
+      try {
+        c = await this.ports.loadModel({
+          manifestUrl: this.manifestUrl,
+          backend: this.config.backend,
+          onProgress: (e) => {
+            if (seq === this.loadSeq && e.status === 'progress') {
+              this.events.emit('load-progress', { loaded: e.overallLoaded, total: e.overallTotal, file: e.file.split('/').pop() ?? e.file });
+            }
+          },
+        });
+      } catch (e) {
+        if (seq !== this.loadSeq || this.disposed) throw new RecognizerError('model', 'cancelled: model changed');
+        const message = describeError(e);
+        this.events.emit('error', { code: 'model', message });
+        throw new RecognizerError('model', message);
+      }
+      if (seq !== this.loadSeq || this.disposed) {
+        c.dispose(); // superseded or disposed while loading: the new worker must not outlive it
+        throw new RecognizerError('model', 'cancelled: model changed');
+      }
+      this.attachClient(c);
+    })();
+    run.then(
+      () => undefined,
+      () => undefined,
+    ); // callers that ignore the promise learn from events
+    return run;
+  }
+
+  /**
+   * Switches to another model: file analyses in flight reject with "cancelled: model
+   * changed"; listening goes on (utterances wait for nothing: without a model they are
+   * dropped until it is ready).
+   */
+  setModel(manifestUrl: string): Promise<void> {
+    if (this.disposed) return Promise.reject(new RecognizerError('model', 'the recognizer was disposed'));
+    this.manifestUrl = manifestUrl;
+    this.cancelFiles('cancelled: model changed');
+    return this.load();
+  }
+
+  /**
+   * Starts the microphone (asks for permission). Resolves when listening, or once a stop()
+   * or dispose() that cancelled it has released what it created; a failure is reported as
+   * an `error` event (`microphone`) and resolves too, so a click handler need not catch.
+   */
+  async start(): Promise<void> {
+    if (this.disposed) throw new RecognizerError('microphone', 'the recognizer was disposed');
+    try {
+      await this.mic.start();
+    } catch (e) {
+      if (this.disposed) return;
+      this.notify('error', describeError(e), 'microphone');
+    }
+  }
+
+  /** Stops the microphone (a pending start is cancelled); the utterance in progress is still analysed. */
+  stop(): void {
+    void this.mic.stop();
+  }
+
+  /** Queues a recording; resolves with its utterances, rejects with {@link RecognizerError} `file`. */
+  analyse(raw: Blob, name?: string): Promise<UtteranceEvent[]> {
+    return this.analyseFile(raw, name).then((rs) => rs.map(toUtteranceEvent));
+  }
+
+  /** Like {@link analyse}, with the stored results (the app keeps them). */
+  analyseFile(raw: Blob, name?: string): Promise<UtteranceResult[]> {
+    if (this.disposed) return Promise.reject(new RecognizerError('file', 'cancelled: the recognizer was disposed'));
+    if (typeof Blob === 'undefined' || !(raw instanceof Blob)) return Promise.reject(new RecognizerError('invalid-option', 'analyse() needs a File or Blob with audio'));
+    if (!this.client) return Promise.reject(new RecognizerError('model', 'the model is not loaded'));
+    const fileName = typeof name === 'string' && name ? name : raw instanceof File ? raw.name : 'audio';
+    const file = raw instanceof File && fileName === raw.name ? raw : new File([raw], fileName, { type: raw.type });
+    const job: FileJob = { id: `f${++this.seq}`, name: file.name, status: 'queued', progress: 0, durationS: null, utteranceIds: [], message: null };
+    return new Promise<UtteranceResult[]>((resolve, reject) => {
+      this.files.push({ job, file, resolve, reject, cancelled: null });
+      this.events.emit('file', { ...job });
+      void this.drainFiles();
+    });
+  }
+
+  /** Plays a kept utterance's audio. */
+  play(id: string): Promise<void> {
+    return this.bank.play(id);
+  }
+
+  /** Forgets the audio of every utterance not in `ids` (the history was cleared or capped). */
+  retainAudio(ids: ReadonlySet<string>): void {
+    this.bank.retain(ids);
+  }
+
+  /** Stops everything and frees workers and model memory; pending analyses reject with `reason`. */
+  dispose(reason = 'cancelled: the recognizer was disposed'): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.loadSeq++;
+    this.events.clear(); // nothing is reported after dispose
+    this.cancelFiles(reason);
+    this.mic.dispose();
+    this.fileSegmenter?.release();
+    this.fileSegmenter = null;
+    this.client?.dispose();
+    this.client = null;
+    this.bank.clear();
+  }
+
+  // ---- model ----
+
+  private attachClient(c: InferencePort): void {
+    this.client = c;
+    const m = c.manifest;
+    const model: ModelInfo = {
+      name: m.name,
+      version: m.version,
+      labels: m.labels,
+      cardUrl: m.model_card ? new URL(m.model_card, c.manifestUrl).href : null,
+      manifestUrl: c.manifestUrl,
+    };
+    const choice = (b: BackendChoice, forced: boolean): BackendInfo => ({ backend: b.backend, reason: b.reason, variant: b.variant, forced });
+    this.events.emit('model-ready', { model, backend: choice(c.backend, this.config.backend !== 'auto') });
+    this.setBackend(c.backend);
+    c.on('backend-changed', (b) => {
+      if (this.client !== c) return;
+      this.events.emit('backend-changed', choice(b, false));
+      this.notify('warning', `Switched to ${b.backend === 'wasm' ? 'WASM' : 'WebGPU'}: ${b.reason}`, null);
+      this.setBackend(b);
+    });
+    c.on('worker-restarted', (e) => {
+      if (this.client === c) this.notify('warning', `The inference worker stopped and was restarted (${e.reason}).`, null);
+    });
+    c.on('error', (e) => {
+      if (this.client === c) this.notify('error', `Inference failed: ${describeError(e)}`, 'inference', 'Retry');
+    });
+  }
+
+  private setBackend(b: BackendChoice): void {
+    this.current = { backend: b.backend, variant: b.variant, reason: b.reason };
+    this.events.emit('backend', { ...this.current });
+  }
+
+  /**
+   * Classifies a finished utterance and reports it. The audio is handed over: the bank
+   * keeps it for playback and the inference port copies what it sends to its worker.
+   */
+  private async classify(audio: Float32Array, meta: Pick<UtteranceResult, 'source' | 'fileName' | 'startS' | 'endS'>): Promise<UtteranceResult | null> {
+    const c = this.client;
+    if (!c) return null;
+    const out = await c.classify(audio, 'final');
+    if (this.disposed || this.client !== c) return null;
+    const r: UtteranceResult = {
+      id: `u${++this.seq}`,
+      ...meta,
+      labels: out.labels,
+      probabilities: Array.from(out.probabilities),
+      at: Date.now(),
+      backend: out.backend,
+      inferenceMs: out.inferenceMs,
+    };
+    this.bank.put(r.id, audio);
+    this.events.emit('result', r);
+    this.events.emit('utterance', toUtteranceEvent(r));
+    return r;
+  }
+
+  // ---- microphone ----
+
+  private onMicState(s: MicState): void {
+    if (s === 'starting') this.micStarts.reset();
+    if (s !== 'listening' && s !== 'starting') this.setSpeaking(false);
+    this.events.emit('mic', s);
+  }
+
+  private setSpeaking(on: boolean): void {
+    if (this.speaking === on) return;
+    this.speaking = on;
+    this.events.emit('speech', on);
+  }
+
+  private setPending(delta: number): void {
+    this.pendingCount = Math.max(0, this.pendingCount + delta);
+    this.events.emit('pending', this.pendingCount);
+  }
+
+  private onMicVad(e: VadEvent): void {
+    switch (e.type) {
+      case 'speech-start':
+        this.setSpeaking(true);
+        break;
+      case 'speech-real-start':
+        this.micStarts.realStart(e.startSample);
+        break;
+      case 'misfire':
+        this.setSpeaking(false);
+        this.micStarts.misfire(e.startSample);
+        break;
+      case 'partial': {
+        const c = this.client;
+        if (!c) break;
+        const startS = e.startSample / SAMPLE_RATE;
+        const durationS = e.audio.length / SAMPLE_RATE;
+        c.classify(e.audio, 'provisional').then(
+          (out) => {
+            // A final result may have arrived meanwhile: only show while speech goes on.
+            if (!this.speaking || this.client !== c) return;
+            const probabilities = Array.from(out.probabilities);
+            const p: ProvisionalEvent = { label: topLabel(out.labels, probabilities), labels: [...out.labels], probabilities, startS, durationS };
+            this.events.emit('provisional', p);
+          },
+          () => undefined, // superseded provisional requests are expected
+        );
+        break;
+      }
+      case 'utterance': {
+        // The utterance ended (its provisional probabilities with it); a split at the
+        // maximum length goes on speaking.
+        this.setSpeaking(false);
+        if (e.reason === 'max-length' && this.mic.state === 'listening') this.setSpeaking(true);
+        this.micStarts.utterance(e.startSample);
+        this.setPending(+1);
+        this.classify(e.audio, { source: 'mic', startS: e.startSample / SAMPLE_RATE, endS: e.endSample / SAMPLE_RATE })
+          .catch((err: unknown) => {
+            if (!this.disposed) this.notify('error', `Could not analyse an utterance: ${describeError(err)}`, 'inference');
+          })
+          .finally(() => {
+            if (!this.disposed) this.setPending(-1);
+          });
+        break;
+      }
+    }
+  }
+
+  // ---- files ----
+
+  private async drainFiles(): Promise<void> {
+    if (this.fileRunning) return;
+    for (let next = this.files.shift(); next; next = this.files.shift()) {
+      this.fileRunning = next;
+      try {
+        await this.runFile(next);
+      } finally {
+        this.fileRunning = null;
+      }
+      if (this.disposed) return;
+    }
+  }
+
+  private cancelFiles(reason: string): void {
+    const tasks = [...(this.fileRunning ? [this.fileRunning] : []), ...this.files.splice(0)];
+    for (const t of tasks) {
+      t.cancelled = reason;
+      t.reject(new RecognizerError('file', `${t.file.name}: ${reason}`));
+    }
+    if (this.fileRunning) {
+      // Stop segmenting the cancelled file now (its pushFile rejects); the next file gets a fresh worker.
+      this.fileSegmenter?.release();
+      this.fileSegmenter = null;
+    }
+  }
+
+  private async runFile(task: FileTask): Promise<void> {
+    const { job, file } = task;
+    const update = (patch: Partial<FileJob>) => {
+      if (task.cancelled !== null) return;
+      Object.assign(job, patch);
+      this.events.emit('file', { ...job, utteranceIds: [...job.utteranceIds] });
+    };
+    const results: UtteranceResult[] = [];
+    const work: Promise<void>[] = [];
+    let failure: string | null = null;
+    const starts = new StartTracker(
+      (t, e) => {
+        if (task.cancelled === null) this.events.emit(t, e);
+      },
+      () => ({ source: 'file', fileName: file.name }),
+    );
+    try {
+      update({ status: 'decoding' });
+      const opened = await this.ports.openFile(file);
+      if (task.cancelled !== null) return;
+      const total = opened.durationS;
+      update({ status: 'analysing', durationS: total, progress: 0.02 });
+      this.onFileVad = (e) => {
+        if (task.cancelled !== null) return;
+        if (e.type === 'speech-real-start') starts.realStart(e.startSample);
+        else if (e.type === 'misfire') starts.misfire(e.startSample);
+        else if (e.type === 'utterance') {
+          starts.utterance(e.startSample);
+          const w = this.classify(e.audio, { source: 'file', fileName: file.name, startS: e.startSample / SAMPLE_RATE, endS: e.endSample / SAMPLE_RATE }).then((r) => {
+            if (!r) return;
+            results.push(r);
+            update({ utteranceIds: results.map((x) => x.id) });
+          });
+          w.catch(() => undefined); // awaited below, unless segmentation failed first
+          work.push(w);
+        }
+      };
+      this.onFileVadError = (m) => (failure = m);
+      if (!this.fileSegmenter) {
+        const seg = await this.ports.createSegmenter(
+          (e) => this.onFileVad(e),
+          (m) => this.onFileVadError(m),
+        );
+        if (this.disposed) {
+          seg.release();
+          return;
+        }
+        this.fileSegmenter = seg;
+      }
+      if (task.cancelled !== null) return;
+      await this.fileSegmenter.pushFile(opened.chunks, (seconds) => update({ progress: 0.02 + 0.9 * (total > 0 ? Math.min(1, seconds / total) : 1) }));
+      await Promise.all(work);
+      if (failure) throw new Error(`Speech detection failed: ${failure}`);
+      if (task.cancelled !== null) return;
+      results.sort((a, b) => a.startS - b.startS);
+      update({
+        status: 'done',
+        progress: 1,
+        utteranceIds: results.map((r) => r.id),
+        message: results.length === 0 ? 'No speech found in this file.' : opened.warning,
+      });
+      task.resolve(results);
+    } catch (e) {
+      await Promise.allSettled(work);
+      if (task.cancelled !== null) return; // already rejected with the reason
+      const message = describeError(e);
+      update({ status: 'error', message });
+      this.events.emit('error', { code: 'file', message: `${file.name}: ${message}` });
+      task.reject(new RecognizerError('file', `${file.name}: ${message}`));
+    } finally {
+      this.onFileVad = () => undefined;
+      this.onFileVadError = () => undefined;
+      if (failure || task.cancelled !== null) {
+        // A failed worker is replaced for the next file; a cancelled file's events must not
+        // reach the next one (the worker may still be busy with it).
+        this.fileSegmenter?.release();
+        this.fileSegmenter = null;
+      }
+    }
+  }
+
+  // ---- notices ----
+
+  /** Tells the user; errors also go to hosts as `error` events with `code`. */
+  private notify(kind: RecognizerNotice['kind'], text: string, code: 'microphone' | 'inference' | null, action?: 'Retry'): void {
+    this.events.emit('notice', { kind, text, ...(action ? { action } : {}) });
+    if (kind === 'error' && code) this.events.emit('error', { code, message: text });
+  }
+}
