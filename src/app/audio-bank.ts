@@ -1,3 +1,5 @@
+import { SAMPLE_RATE } from '../env';
+
 /**
  * Audio kept for playback at most: 100 MB is about 26 minutes of 16 kHz float speech.
  * The count limit alone is not enough: utterances run up to 15 s (~1 MB each).
@@ -51,7 +53,7 @@ export class AudioBank {
     this.ctx ??= new AudioContext();
     if (this.ctx.state === 'suspended') await this.ctx.resume();
     this.playing?.stop();
-    const buffer = this.ctx.createBuffer(1, audio.length, 16000);
+    const buffer = this.ctx.createBuffer(1, audio.length, SAMPLE_RATE);
     buffer.copyToChannel(audio as Float32Array<ArrayBuffer>, 0);
     const src = this.ctx.createBufferSource();
     src.buffer = buffer;

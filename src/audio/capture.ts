@@ -47,10 +47,6 @@ export interface CaptureOptions {
 
 /** A running capture. */
 export interface Capture {
-  /** Sample rate of the AudioContext (the worklet resamples from it to 16 kHz). */
-  readonly contextSampleRate: number;
-  /** Label of the microphone track, if the browser gives one. */
-  readonly deviceLabel: string;
   /** Current AudioContext state. */
   readonly state: AudioContextState;
   /** Resumes a suspended AudioContext; call it from a user gesture (autoplay policy). */
@@ -161,8 +157,6 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   await resumed;
 
   return {
-    contextSampleRate: ctx.sampleRate,
-    deviceLabel: track?.label ?? '',
     get state() {
       return ctx.state;
     },

@@ -6,6 +6,7 @@
  * Audio thread budget: every working buffer is allocated once in the constructor; the only
  * per-frame allocation is the 2 KiB frame that is handed over to the main thread.
  */
+import { SAMPLE_RATE } from '../env';
 import { Resampler } from './resample';
 import { CAPTURE_FRAME_SAMPLES, CAPTURE_PROCESSOR, type CaptureFrameMessage, type CaptureStopMessage } from './capture-protocol';
 
@@ -21,7 +22,7 @@ declare function registerProcessor(name: string, ctor: new () => AudioWorkletPro
 const QUANTUM = 128;
 
 class CaptureProcessor extends AudioWorkletProcessor {
-  private readonly resampler = new Resampler(sampleRate, 16000);
+  private readonly resampler = new Resampler(sampleRate, SAMPLE_RATE);
   private mono = new Float32Array(QUANTUM);
   private resampled = new Float32Array(this.resampler.maxOutput(QUANTUM));
   private frame = new Float32Array(CAPTURE_FRAME_SAMPLES);

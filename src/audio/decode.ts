@@ -9,6 +9,7 @@
  *   resampler), channels averaged here. The whole file is decoded in memory, hence the
  *   limit {@link MAX_COMPRESSED_BYTES}.
  */
+import { SAMPLE_RATE } from '../env';
 import { Resampler } from './resample';
 import { WavError, decodeWavChunk, parseWavHeader, type WavInfo } from './wav';
 
@@ -23,7 +24,7 @@ export const MIN_WAV_RATE = 4000;
 /** Highest WAV sample rate accepted. */
 export const MAX_WAV_RATE = 768000;
 /** Output rate. */
-export const DECODE_SAMPLE_RATE = 16000;
+export const DECODE_SAMPLE_RATE = SAMPLE_RATE;
 
 const HEADER_BYTES = 1 << 20;
 /** Seconds of audio per chunk handed to the segmenter. */

@@ -6,6 +6,7 @@
  * equals `process(a ++ b) ++ flush()` sample for sample. The filter is zero-phase (centred),
  * so output sample n sits at input time n * inRate / outRate: no delay to compensate.
  */
+import { SAMPLE_RATE } from '../env';
 
 /** Half-width of the filter in samples of the lower of the two rates. */
 const HALF_WIDTH_LOW = 32;
@@ -78,9 +79,9 @@ export class Resampler {
 
   /**
    * @param inRate - input rate in Hz (any positive integer: 8000, 11025, 44100, 48000, 96000, ...)
-   * @param outRate - output rate in Hz, 16000 unless given
+   * @param outRate - output rate in Hz, {@link SAMPLE_RATE} unless given
    */
-  constructor(inRate: number, outRate = 16000) {
+  constructor(inRate: number, outRate = SAMPLE_RATE) {
     checkRate('inRate', inRate);
     checkRate('outRate', outRate);
     this.inRate = inRate;
@@ -100,7 +101,7 @@ export class Resampler {
   }
 
   /** Output samples produced for `inputLength` input samples over a whole stream. */
-  static outputLength(inputLength: number, inRate: number, outRate = 16000): number {
+  static outputLength(inputLength: number, inRate: number, outRate = SAMPLE_RATE): number {
     const g = gcd(inRate, outRate);
     return Math.ceil((inputLength * (outRate / g)) / (inRate / g));
   }
@@ -234,7 +235,7 @@ export class Resampler {
 }
 
 /** One-shot convenience: resamples a whole signal (allocates). */
-export function resample(input: Float32Array, inRate: number, outRate = 16000): Float32Array {
+export function resample(input: Float32Array, inRate: number, outRate = SAMPLE_RATE): Float32Array {
   const r = new Resampler(inRate, outRate);
   const head = r.process(input);
   const tail = r.flush();

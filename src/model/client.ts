@@ -4,6 +4,7 @@
  * reloaded from the Cache API) and its in-flight final requests retried once; a WebGPU
  * failure inside the worker switches to WASM without losing the request.
  */
+import { Emitter } from '../emitter.ts';
 import type { BackendChoice, BackendName, BackendPreference } from './backend.ts';
 import { InferenceError, ModelLoadError, type ModelLoadErrorCode, type InferenceErrorCode } from './errors.ts';
 import type { Manifest } from './manifest.ts';
@@ -96,11 +97,7 @@ export class InferenceClient {
   private disposed = false;
   private restarting = false;
   private restarts: number[] = [];
-  private readonly listeners: { [K in keyof InferenceClientEvents]: Set<(p: InferenceClientEvents[K]) => void> } = {
-    'backend-changed': new Set(),
-    'worker-restarted': new Set(),
-    error: new Set(),
-  };
+  private readonly events = new Emitter<InferenceClientEvents>();
 
   private constructor(
     worker: Worker,
@@ -171,9 +168,7 @@ export class InferenceClient {
 
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof InferenceClientEvents>(event: K, cb: (payload: InferenceClientEvents[K]) => void): () => void {
-    const set = this.listeners[event] as Set<(p: InferenceClientEvents[K]) => void>;
-    set.add(cb);
-    return () => set.delete(cb);
+    return this.events.on(event, cb);
   }
 
   /** Test hook: makes the worker crash or lose its WebGPU device. */
@@ -191,13 +186,7 @@ export class InferenceClient {
   }
 
   private emit<K extends keyof InferenceClientEvents>(event: K, payload: InferenceClientEvents[K]): void {
-    for (const cb of this.listeners[event] as Set<(p: InferenceClientEvents[K]) => void>) {
-      try {
-        cb(payload);
-      } catch (e) {
-        console.error(e);
-      }
-    }
+    this.events.emit(event, payload);
   }
 
   private post(msg: ToWorker, transfer: Transferable[] = []): void {

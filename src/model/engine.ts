@@ -5,6 +5,7 @@
  * Dependencies are injected so the logic runs under Node with fakes or real ORT.
  */
 import type * as Ort from 'onnxruntime-web';
+import { configureOrt } from '../env.ts';
 import {
   type BackendChoice,
   type BackendName,
@@ -78,7 +79,7 @@ export class InferenceEngine {
     const loaded = await loadManifest(init.manifestUrl, { fetch: deps.fetch, cache: deps.cache });
     const { manifest } = loaded;
     const threads = wasmThreads(deps.crossOriginIsolated, deps.hardwareConcurrency);
-    configureOrt(deps.ort, init.wasmPaths, threads);
+    configureOrt(deps.ort.env, { wasmPaths: init.wasmPaths, numThreads: threads });
     const sel = await selectBackend(init, manifest, deps.gpu);
     const adapter = sel.probed
       ? { vendor: sel.probed.summary.vendor, architecture: sel.probed.summary.architecture, fallback: sel.probed.summary.fallback }
@@ -174,15 +175,6 @@ export class InferenceEngine {
 
 function isInputError(e: Error): boolean {
   return (e as Error & { code?: string }).code === 'invalid-input';
-}
-
-function configureOrt(ort: OrtModule, wasmPaths: string, threads: number): void {
-  // Warnings would reach the page as console.error; real errors surface as exceptions.
-  ort.env.logLevel = 'error';
-  ort.env.wasm.wasmPaths = wasmPaths;
-  ort.env.wasm.numThreads = threads;
-  // Already inside a worker: ORT's own proxy worker would only add a hop.
-  ort.env.wasm.proxy = false;
 }
 
 /** Backend + variant chosen before anything is downloaded. */

@@ -44,11 +44,6 @@ export class RequestScheduler<R extends ScheduledRequest> {
     return this.running || this.queue.length > 0;
   }
 
-  /** Requests waiting (not counting the running one). */
-  get waiting(): number {
-    return this.queue.length;
-  }
-
   /** Removes and returns every waiting request (e.g. on dispose). */
   drain(): R[] {
     return this.queue.splice(0, this.queue.length);

@@ -19,7 +19,6 @@ export class VadPipeline {
   private readonly scorer: FrameScorer;
   private readonly frame = new Float32Array(FRAME_SAMPLES);
   private filled = 0;
-  private lastProbability = 0;
 
   /**
    * @param scorer - the VAD model
@@ -29,11 +28,6 @@ export class VadPipeline {
   constructor(scorer: FrameScorer, options: Partial<FrameProcessorOptions>, emit: (event: VadEvent) => void) {
     this.scorer = scorer;
     this.processor = new FrameProcessor(options, emit);
-  }
-
-  /** Speech probability of the last scored frame (for a UI indicator). */
-  get probability(): number {
-    return this.lastProbability;
   }
 
   /** Consumes 16 kHz mono samples of any length; whole frames are processed now. */
@@ -46,8 +40,7 @@ export class VadPipeline {
       at += n;
       if (this.filled === FRAME_SAMPLES) {
         this.filled = 0;
-        this.lastProbability = await this.scorer.process(this.frame);
-        this.processor.process(this.frame, this.lastProbability);
+        this.processor.process(this.frame, await this.scorer.process(this.frame));
       }
     }
   }
@@ -62,8 +55,7 @@ export class VadPipeline {
       padding = FRAME_SAMPLES - this.filled;
       this.frame.fill(0, this.filled);
       this.filled = 0;
-      this.lastProbability = await this.scorer.process(this.frame);
-      this.processor.process(this.frame, this.lastProbability);
+      this.processor.process(this.frame, await this.scorer.process(this.frame));
     }
     this.processor.flush(padding);
   }
@@ -71,7 +63,6 @@ export class VadPipeline {
   /** Start of a new stream: clears model state, pending samples and positions. */
   reset(): void {
     this.filled = 0;
-    this.lastProbability = 0;
     this.scorer.reset();
     this.processor.reset();
   }

@@ -2,6 +2,8 @@
  * Main-thread handle on the VAD worker: push microphone frames or a whole file, receive
  * typed utterance events. The same worker, model and state machine serve both inputs.
  */
+import { ASSET_PATHS, SAMPLE_RATE } from '../env';
+import { Emitter } from '../emitter';
 import type { VadEventOf, VadEventType } from './events';
 import type { FrameProcessorOptions } from './frame-processor';
 import type { SegmenterRequest, SegmenterResponse } from './protocol';
@@ -48,7 +50,8 @@ export type SegmenterEventType = VadEventType | 'error';
 /** Payload type for an event name. */
 export type SegmenterEventOf<T extends SegmenterEventType> = T extends VadEventType ? VadEventOf<T> : SegmenterErrorEvent;
 
-type Listener = (event: never) => void;
+/** Event name -> payload. */
+type SegmenterEvents = { [T in SegmenterEventType]: SegmenterEventOf<T> };
 
 /** Chunks in flight to the worker while segmenting a file (bounds memory for long files). */
 export const FILE_WINDOW = 4;
@@ -58,7 +61,7 @@ export class Segmenter {
   /** The resolved frame-processor options the worker uses. */
   readonly options: FrameProcessorOptions;
   private readonly worker: WorkerLike;
-  private readonly listeners = new Map<SegmenterEventType, Set<Listener>>();
+  private readonly events = new Emitter<SegmenterEvents>();
   private readonly waiters = new Map<string, (position: number) => void>();
   private readonly rejecters = new Map<string, (err: Error) => void>();
   private nextId = 1;
@@ -84,8 +87,8 @@ export class Segmenter {
     const worker = (config.createWorker ?? defaultWorker)();
     const init: SegmenterRequest = {
       type: 'init',
-      modelUrl: new URL(config.modelUrl ?? 'vendor/vad/silero_vad_v5.onnx', base).href,
-      wasmPaths: new URL(config.wasmPaths ?? 'vendor/ort/', base).href,
+      modelUrl: new URL(config.modelUrl ?? `vendor/${ASSET_PATHS.vadModel}`, base).href,
+      wasmPaths: new URL(config.wasmPaths ?? `vendor/${ASSET_PATHS.ort}`, base).href,
       numThreads: config.numThreads ?? 1,
       options: config.options ?? {},
     };
@@ -111,10 +114,7 @@ export class Segmenter {
    * Utterance and partial audio arrive as owned Float32Arrays (16 kHz mono).
    */
   on<T extends SegmenterEventType>(type: T, cb: (event: SegmenterEventOf<T>) => void): () => void {
-    let set = this.listeners.get(type);
-    if (!set) this.listeners.set(type, (set = new Set()));
-    set.add(cb as Listener);
-    return () => set.delete(cb as Listener);
+    return this.events.on(type, cb);
   }
 
   /**
@@ -138,7 +138,7 @@ export class Segmenter {
     this.fileActive = true;
     try {
       this.post({ type: 'reset' });
-      const report = (position: number) => onProgress?.(position / 16000);
+      const report = (position: number) => onProgress?.(position / SAMPLE_RATE);
       const inFlight: Promise<number>[] = [];
       for await (const chunk of chunks) {
         const id = this.nextId++;
@@ -231,7 +231,7 @@ export class Segmenter {
     this.rejecters.clear();
   }
 
-  private emit(type: SegmenterEventType, event: unknown): void {
-    for (const cb of this.listeners.get(type) ?? []) (cb as (e: unknown) => void)(event);
+  private emit(type: SegmenterEventType, event: SegmenterEvents[SegmenterEventType]): void {
+    this.events.emit(type, event);
   }
 }

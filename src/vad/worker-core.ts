@@ -3,6 +3,7 @@
  * order (the model is recurrent) and answers through `send`. vad.worker.ts binds it to
  * `self`; tests bind it to a fake worker in Node with the real model.
  */
+import { configureOrt } from '../env';
 import type { VadEvent } from './events';
 import { VadPipeline } from './pipeline';
 import type { SegmenterRequest, SegmenterResponse } from './protocol';
@@ -29,8 +30,7 @@ export function createVadWorkerCore(ort: OrtModule, send: SendResponse, close: (
 
   async function handle(msg: SegmenterRequest): Promise<void> {
     if (msg.type === 'init') {
-      ort.env.wasm.wasmPaths = msg.wasmPaths;
-      ort.env.wasm.numThreads = msg.numThreads;
+      configureOrt(ort.env, { wasmPaths: msg.wasmPaths, numThreads: msg.numThreads });
       vad = await createSileroVad(msg.modelUrl, ort);
       pipeline = new VadPipeline(vad, msg.options, emit);
       // Warm-up: the first run initialises kernels; then forget its state.
