@@ -6,7 +6,6 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import type { BackendName } from './backend.ts';
 import { InferenceError, ModelLoadError, describeError } from './errors.ts';
-import { SerialQueue } from './run-queue.ts';
 
 /** The part of an onnxruntime session the pipeline uses (fakes implement it in tests). */
 export interface SessionLike {
@@ -77,11 +76,16 @@ export function prepareWaveform(waveform: Float32Array, minSamples: number): Flo
   return padded;
 }
 
-/** Upstream + head sessions with a serial run queue. */
+/**
+ * Upstream + head sessions. Runs must not overlap (onnxruntime-web rejects a second run on a
+ * session with "Session already started"): the worker's RequestScheduler is the one queue
+ * in front of it, so an overlapping call is refused rather than queued a second time.
+ */
 export class EmotionPipeline {
   /** Backend both sessions run on. */
   readonly backend: BackendName;
-  private readonly queue = new SerialQueue();
+  /** The run in progress, if any (release() waits for it). */
+  private inFlight: Promise<Float32Array> | null = null;
   private released = false;
 
   private constructor(
@@ -124,18 +128,25 @@ export class EmotionPipeline {
 
   /**
    * Classifies one utterance: waveform float32 [S] mono 16 kHz -> probabilities [C].
-   * Queued: never overlaps another run on these sessions.
+   * Throws {@link InferenceError} `run-failed` when called while another run is in progress.
    */
   async run(waveform16k: Float32Array): Promise<Float32Array> {
+    if (this.inFlight) throw new InferenceError('run-failed', 'EmotionPipeline.run() called while another run is in progress (the caller must serialise runs)');
     const input = prepareWaveform(waveform16k, this.config.minSamples);
-    return this.queue.enqueue(() => this.runNow(input));
+    const run = this.runNow(input);
+    this.inFlight = run;
+    try {
+      return await run;
+    } finally {
+      this.inFlight = null;
+    }
   }
 
-  /** Releases both sessions after the queued runs finish. Idempotent. */
+  /** Releases both sessions after the run in progress finishes. Idempotent. */
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    await this.queue.idle().catch(() => undefined);
+    await this.inFlight?.catch(() => undefined);
     await Promise.allSettled([this.upstream.release(), this.head.release()]);
   }
 

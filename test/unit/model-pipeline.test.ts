@@ -52,7 +52,7 @@ function fakeSessions(delayMs: number) {
 }
 
 describe('EmotionPipeline with fake sessions', () => {
-  test('queued runs never overlap on a session and hidden states are disposed every run', async () => {
+  test('runs one at a time (an overlapping call is refused) and hidden states are disposed every run', async () => {
     const fake = fakeSessions(3);
     const sessions = [fake.upstream, fake.head];
     const p = await EmotionPipeline.create({
@@ -64,11 +64,21 @@ describe('EmotionPipeline with fake sessions', () => {
       createSession: async () => sessions.shift()!,
       makeTensor: (d, dims) => fake.tensor(d, [...dims]),
     });
-    const results = await Promise.all(Array.from({ length: 6 }, () => p.run(new Float32Array(1000).fill(0.1))));
+    const results: Float32Array[] = [];
+    for (let i = 0; i < 6; i++) results.push(await p.run(new Float32Array(1000).fill(0.1)));
+    // The worker's scheduler serialises requests; a second queue here would hide a bug there.
+    const first = p.run(new Float32Array(1000));
+    await expect(p.run(new Float32Array(1000))).rejects.toMatchObject({ code: 'run-failed', message: expect.stringMatching(/in progress/) });
+    await first;
     expect(fake.state.maxActive).toBe(1);
-    expect(fake.state.runs).toBe(12);
+    expect(fake.state.runs).toBe(14);
     // per run: waveform, hidden_states and probabilities tensors
-    expect(fake.state.disposed).toBe(18);
+    expect(fake.state.disposed).toBe(21);
+    // release() waits for the run in progress before freeing the sessions.
+    const last = p.run(new Float32Array(1000));
+    await p.release();
+    expect(fake.state.active).toBe(0);
+    expect(Array.from(await last)).toEqual([0.25, 0.75]);
     for (const r of results) expect(Array.from(r)).toEqual([0.25, 0.75]);
   });
 

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
 import { RequestScheduler, type ScheduledRequest } from '../../src/model/scheduler.ts';
-import { SerialQueue } from '../../src/model/run-queue.ts';
 
 function harness() {
   const log: string[] = [];
@@ -64,26 +63,5 @@ describe('RequestScheduler', () => {
     s.submit({ id: 2, kind: 'final' });
     await new Promise((r) => setTimeout(r, 5));
     expect(done).toEqual([2]);
-  });
-});
-
-describe('SerialQueue', () => {
-  test('tasks never overlap, results keep their order, a rejection does not block', async () => {
-    const q = new SerialQueue();
-    let active = 0;
-    let max = 0;
-    const task = (v: number, fail = false) => async () => {
-      active++;
-      max = Math.max(max, active);
-      await new Promise((r) => setTimeout(r, 2));
-      active--;
-      if (fail) throw new Error(`fail ${v}`);
-      return v;
-    };
-    const all = await Promise.allSettled([q.enqueue(task(1)), q.enqueue(task(2, true)), q.enqueue(task(3))]);
-    expect(max).toBe(1);
-    expect(all.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([1, 'fail 2', 3]);
-    await q.idle();
-    expect(q.size).toBe(0);
   });
 });
