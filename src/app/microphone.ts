@@ -149,6 +149,10 @@ export class Microphone {
       this.set('listening');
     } catch (e) {
       if (attempt.cancelled) return; // nobody waits for this start any more
+      // The VAD worker is fine (the microphone failed): keep it for the next start.
+      if (created && this.segmenter) created.release();
+      else if (created) this.segmenter = created;
+      created = null;
       this.attempt = null;
       this.set('idle');
       throw e;

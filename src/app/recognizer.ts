@@ -7,7 +7,7 @@
 import { SAMPLE_RATE } from '../env';
 import { Emitter } from '../emitter';
 import { describeError, type BackendChoice, type BackendPreference } from '../model';
-import type { FileJob, UtteranceResult } from '../results/types';
+import type { BackendInfo, FileJob, ModelInfo, UtteranceResult } from '../results/types';
 import type { VadEvent } from '../vad/events';
 import type {
   BackendEvent,
@@ -17,30 +17,14 @@ import type {
   UtteranceEvent,
   UtteranceStartEvent,
 } from '../embed/types';
-import { RecognizerError } from '../embed/validate';
+import { RecognizerError, parseAudioBlob } from '../embed/validate';
 import { AudioBank } from './audio-bank';
 import { Microphone, type MicState } from './microphone';
 import type { AppPorts, InferencePort, SegmenterPort } from './ports';
 
 export type { MicState } from './microphone';
+export type { BackendInfo, ModelInfo };
 export { RecognizerError };
-
-/** What a loaded model is, for display. */
-export interface ModelInfo {
-  name: string;
-  version: string;
-  labels: readonly string[];
-  cardUrl: string | null;
-  manifestUrl: string;
-}
-
-/** Backend in use and whether the page forced it (`?backend=`). */
-export interface BackendInfo {
-  backend: 'webgpu' | 'wasm';
-  reason: string;
-  variant: string;
-  forced: boolean;
-}
 
 /** A notice for the user; `action: 'Retry'` offers to reload the model. */
 export interface RecognizerNotice {
@@ -220,10 +204,13 @@ export class Recognizer implements PublicRecognizer {
   load(): Promise<void> {
     if (this.disposed) return Promise.reject(new RecognizerError('model', 'the recognizer was disposed'));
     const seq = ++this.loadSeq;
+    // Files in flight were being classified by the model going away.
+    this.cancelFiles('cancelled: model changed');
     this.client?.dispose();
     this.client = null;
     this.current = null;
     this.events.emit('load-start', { manifestUrl: this.manifestUrl });
+    const cancelled = () => new RecognizerError('model', this.disposed ? 'cancelled: the recognizer was disposed' : 'cancelled: model changed');
     const run = (async () => {
       let c: InferencePort;
       try {
@@ -237,14 +224,14 @@ export class Recognizer implements PublicRecognizer {
           },
         });
       } catch (e) {
-        if (seq !== this.loadSeq || this.disposed) throw new RecognizerError('model', 'cancelled: model changed');
+        if (seq !== this.loadSeq || this.disposed) throw cancelled();
         const message = describeError(e);
         this.events.emit('error', { code: 'model', message });
         throw new RecognizerError('model', message);
       }
       if (seq !== this.loadSeq || this.disposed) {
         c.dispose(); // superseded or disposed while loading: the new worker must not outlive it
-        throw new RecognizerError('model', 'cancelled: model changed');
+        throw cancelled();
       }
       this.attachClient(c);
     })();
@@ -263,7 +250,6 @@ export class Recognizer implements PublicRecognizer {
   setModel(manifestUrl: string): Promise<void> {
     if (this.disposed) return Promise.reject(new RecognizerError('model', 'the recognizer was disposed'));
     this.manifestUrl = manifestUrl;
-    this.cancelFiles('cancelled: model changed');
     return this.load();
   }
 
@@ -293,9 +279,14 @@ export class Recognizer implements PublicRecognizer {
   }
 
   /** Like {@link analyse}, with the stored results (the app keeps them). */
-  analyseFile(raw: Blob, name?: string): Promise<UtteranceResult[]> {
+  analyseFile(input: Blob, name?: string): Promise<UtteranceResult[]> {
     if (this.disposed) return Promise.reject(new RecognizerError('file', 'cancelled: the recognizer was disposed'));
-    if (typeof Blob === 'undefined' || !(raw instanceof Blob)) return Promise.reject(new RecognizerError('invalid-option', 'analyse() needs a File or Blob with audio'));
+    let raw: Blob;
+    try {
+      raw = parseAudioBlob(input); // hosts may pass anything
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (!this.client) return Promise.reject(new RecognizerError('model', 'the model is not loaded'));
     const fileName = typeof name === 'string' && name ? name : raw instanceof File ? raw.name : 'audio';
     const file = raw instanceof File && fileName === raw.name ? raw : new File([raw], fileName, { type: raw.type });
@@ -373,7 +364,13 @@ export class Recognizer implements PublicRecognizer {
   private async classify(audio: Float32Array, meta: Pick<UtteranceResult, 'source' | 'fileName' | 'startS' | 'endS'>): Promise<UtteranceResult | null> {
     const c = this.client;
     if (!c) return null;
-    const out = await c.classify(audio, 'final');
+    let out: Awaited<ReturnType<InferencePort['classify']>>;
+    try {
+      out = await c.classify(audio, 'final');
+    } catch (e) {
+      if (this.disposed || this.client !== c) return null; // the model was replaced: not an error of this utterance
+      throw e;
+    }
     if (this.disposed || this.client !== c) return null;
     const r: UtteranceResult = {
       id: `u${++this.seq}`,

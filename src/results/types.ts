@@ -1,3 +1,5 @@
+/** Types shared by the recognizer (src/app) and the store: results, file jobs, model and backend facts. */
+
 /** One analysed utterance as the store and the views see it. */
 export interface UtteranceResult {
   id: string;
@@ -28,4 +30,21 @@ export interface FileJob {
   durationS: number | null;
   utteranceIds: string[];
   message: string | null;
+}
+
+/** What a loaded model is, for display. */
+export interface ModelInfo {
+  name: string;
+  version: string;
+  labels: readonly string[];
+  cardUrl: string | null;
+  manifestUrl: string;
+}
+
+/** Backend in use and whether the page forced it (`?backend=`). */
+export interface BackendInfo {
+  backend: 'webgpu' | 'wasm';
+  reason: string;
+  variant: string;
+  forced: boolean;
 }

@@ -3,26 +3,11 @@
  * through the small set of actions below, so data keeps flowing one way.
  */
 import { createStore } from 'zustand/vanilla';
-import type { FileJob, UtteranceResult } from '../results/types';
+import type { BackendInfo, FileJob, ModelInfo, UtteranceResult } from '../results/types';
 
-export type { FileJob, FileStatus } from '../results/types';
+export type { BackendInfo, FileJob, FileStatus, ModelInfo } from '../results/types';
 
 export type ModelPhase = 'idle' | 'loading' | 'ready' | 'error';
-
-export interface ModelInfo {
-  name: string;
-  version: string;
-  labels: readonly string[];
-  cardUrl: string | null;
-  manifestUrl: string;
-}
-
-export interface BackendInfo {
-  backend: 'webgpu' | 'wasm';
-  reason: string;
-  variant: string;
-  forced: boolean;
-}
 
 export interface LoadState {
   phase: ModelPhase;

@@ -133,6 +133,21 @@ test('(a) app: Stop while "Starting microphone…" ends stopped; the late track 
   await t.finish('lifecycle-app-stop-while-starting');
 });
 
+/**
+ * After a stop/remove/dispose: 1 s later no microphone track is live (and getUserMedia has
+ * answered every call), and the one VAD worker the cancelled start created has ended.
+ */
+async function expectReleased(page: Page, before: LifeProbe, label: string): Promise<void> {
+  await page.waitForTimeout(1000);
+  const p = await probe(page);
+  expect(p.gumAnswered, label).toBe(p.gumCalls);
+  expect(p.live, label).toBe(0);
+  await page.waitForTimeout(VAD_BACKSTOP_MS);
+  const later = await probe(page);
+  expect(later.vadWorkers, label).toBe(before.vadWorkers + 1);
+  expect(later.vadRunning, label).toBe(0);
+}
+
 /** A same-origin host page with the embed bundle loaded (`window.api`). */
 async function hostPage(): Promise<Awaited<ReturnType<typeof openPage>>> {
   const t = await openPage(browser, `${server.url}/host/`, { initScript: LIFECYCLE_PROBE });
@@ -165,14 +180,7 @@ test('(b) embed: el.recognizer.start(); el.remove() leaves no live track and no 
       },
       { model, gumDelayMs },
     );
-    await t.page.waitForTimeout(1000);
-    const p = await probe(t.page);
-    expect(p.gumAnswered, `delay ${gumDelayMs}`).toBe(p.gumCalls);
-    expect(p.live, `delay ${gumDelayMs}`).toBe(0);
-    await t.page.waitForTimeout(VAD_BACKSTOP_MS);
-    Object.assign(p, await probe(t.page));
-    expect(p.vadWorkers, `delay ${gumDelayMs}`).toBe(before.vadWorkers + 1);
-    expect(p.vadRunning, `delay ${gumDelayMs}`).toBe(0);
+    await expectReleased(t.page, before, `delay ${gumDelayMs}`);
   }
   await t.finish('lifecycle-embed-remove');
 });
@@ -202,14 +210,7 @@ test('(c) JS API: r.start(); r.dispose() leaves no live track and no VAD worker'
       { model, gumDelayMs },
     );
     expect(startResult).toBe('resolved'); // a cancelled start settles, after releasing what it made
-    await t.page.waitForTimeout(1000);
-    const p = await probe(t.page);
-    expect(p.gumAnswered, `delay ${gumDelayMs}`).toBe(p.gumCalls);
-    expect(p.live, `delay ${gumDelayMs}`).toBe(0);
-    await t.page.waitForTimeout(VAD_BACKSTOP_MS);
-    Object.assign(p, await probe(t.page));
-    expect(p.vadWorkers, `delay ${gumDelayMs}`).toBe(before.vadWorkers + 1);
-    expect(p.vadRunning, `delay ${gumDelayMs}`).toBe(0);
+    await expectReleased(t.page, before, `delay ${gumDelayMs}`);
   }
   await t.finish('lifecycle-api-dispose');
 });

@@ -126,7 +126,9 @@ describe('Microphone lifecycle', () => {
     ports.captureError = null;
     await mic.start();
     expect(mic.state).toBe('listening');
+    expect(ports.segmenters).toHaveLength(1); // the VAD worker of the failed start is reused, not leaked
     mic.dispose();
+    expect(ports.liveSegmenters).toBe(0);
   });
 
   test('the device ending while listening: idle, a warning, the utterance in progress flushed', async () => {
