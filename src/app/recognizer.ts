@@ -1,6 +1,6 @@
 /**
  * The headless recognizer: owns the model (inference port), the microphone lifecycle, the
- * file segmenter and the audio bank, and reports everything as one typed event map. The
+ * file queue and the audio bank, and reports everything as one typed event map. The
  * React app (src/app/controller.ts: events -> store) and the embed (src/embed: this object
  * is the public JS API) are two thin drivers of it; unit tests drive it through fake ports.
  */
@@ -15,12 +15,13 @@ import type {
   Recognizer as PublicRecognizer,
   RecognizerEventMap,
   UtteranceEvent,
-  UtteranceStartEvent,
 } from '../embed/types';
 import { RecognizerError, parseAudioBlob } from '../embed/validate';
 import { AudioBank } from './audio-bank';
+import { FileQueue } from './file-queue';
 import { Microphone, type MicState } from './microphone';
-import type { AppPorts, InferencePort, SegmenterPort } from './ports';
+import { StartTracker } from './utterance-starts';
+import type { AppPorts, InferencePort } from './ports';
 
 export type { MicState } from './microphone';
 export type { BackendInfo, ModelInfo };
@@ -89,47 +90,6 @@ export function toUtteranceEvent(r: UtteranceResult): UtteranceEvent {
   };
 }
 
-/** A queued or running file analysis. */
-interface FileTask {
-  job: FileJob;
-  file: File;
-  resolve(results: UtteranceResult[]): void;
-  reject(error: Error): void;
-  /** Set when the task is cancelled (model change, dispose): its work reports nothing. */
-  cancelled: string | null;
-}
-
-/**
- * Which utterance start was announced on one stream (mic, or the file being segmented):
- * `utterance-start` fires once minimum speech is reached (vad-web's "real start"), and
- * each announced start ends in exactly one `utterance` or `utterance-cancel`.
- */
-class StartTracker {
-  private announced: number | null = null;
-  constructor(
-    private readonly emit: (type: 'utterance-start' | 'utterance-cancel', e: UtteranceStartEvent) => void,
-    private readonly meta: () => { source: 'mic' | 'file'; fileName?: string },
-  ) {}
-  realStart(startSample: number): void {
-    this.announced = startSample;
-    this.emit('utterance-start', this.event(startSample));
-  }
-  misfire(startSample: number): void {
-    if (this.announced === startSample) this.emit('utterance-cancel', this.event(startSample));
-    this.announced = null;
-  }
-  utterance(startSample: number): void {
-    if (this.announced !== startSample) this.emit('utterance-start', this.event(startSample));
-    this.announced = null;
-  }
-  reset(): void {
-    this.announced = null;
-  }
-  private event(startSample: number): UtteranceStartEvent {
-    const m = this.meta();
-    return { source: m.source, startS: startSample / SAMPLE_RATE, ...(m.fileName !== undefined ? { fileName: m.fileName } : {}) };
-  }
-}
 
 export class Recognizer implements PublicRecognizer {
   private readonly events = new Emitter<RecognizerEvents>();
@@ -145,12 +105,7 @@ export class Recognizer implements PublicRecognizer {
   private speaking = false;
   private pendingCount = 0;
   private readonly micStarts: StartTracker;
-  // Files: one VAD worker serves every file in turn (starting one costs an ORT load).
-  private readonly files: FileTask[] = [];
-  private fileRunning: FileTask | null = null;
-  private fileSegmenter: SegmenterPort | null = null;
-  private onFileVad: (e: VadEvent) => void = () => undefined;
-  private onFileVadError: (m: string) => void = () => undefined;
+  private readonly files: FileQueue;
 
   constructor(
     private readonly config: RecognizerConfig,
@@ -160,6 +115,12 @@ export class Recognizer implements PublicRecognizer {
     this.bank = new AudioBank(config.historyLimit);
     this.mic = new Microphone(ports);
     this.micStarts = new StartTracker((t, e) => this.events.emit(t, e), () => ({ source: 'mic' }));
+    this.files = new FileQueue(ports, {
+      classify: (audio, meta) => this.classify(audio, meta),
+      job: (job) => this.events.emit('file', job),
+      start: (type, e) => this.events.emit(type, e),
+      error: (message) => this.events.emit('error', { code: 'file', message }),
+    });
     this.mic.events.on('state', (s) => this.onMicState(s));
     this.mic.events.on('level', (rms) => this.events.emit('level', rms));
     this.mic.events.on('vad', (e) => this.onMicVad(e));
@@ -205,7 +166,7 @@ export class Recognizer implements PublicRecognizer {
     if (this.disposed) return Promise.reject(new RecognizerError('model', 'the recognizer was disposed'));
     const seq = ++this.loadSeq;
     // Files in flight were being classified by the model going away.
-    this.cancelFiles('cancelled: model changed');
+    this.files.cancel('cancelled: model changed');
     this.client?.dispose();
     this.client = null;
     this.current = null;
@@ -290,12 +251,7 @@ export class Recognizer implements PublicRecognizer {
     if (!this.client) return Promise.reject(new RecognizerError('model', 'the model is not loaded'));
     const fileName = typeof name === 'string' && name ? name : raw instanceof File ? raw.name : 'audio';
     const file = raw instanceof File && fileName === raw.name ? raw : new File([raw], fileName, { type: raw.type });
-    const job: FileJob = { id: `f${++this.seq}`, name: file.name, status: 'queued', progress: 0, durationS: null, utteranceIds: [], message: null };
-    return new Promise<UtteranceResult[]>((resolve, reject) => {
-      this.files.push({ job, file, resolve, reject, cancelled: null });
-      this.events.emit('file', { ...job });
-      void this.drainFiles();
-    });
+    return this.files.add(file, `f${++this.seq}`);
   }
 
   /** Plays a kept utterance's audio. */
@@ -314,10 +270,8 @@ export class Recognizer implements PublicRecognizer {
     this.disposed = true;
     this.loadSeq++;
     this.events.clear(); // nothing is reported after dispose
-    this.cancelFiles(reason);
+    this.files.dispose(reason);
     this.mic.dispose();
-    this.fileSegmenter?.release();
-    this.fileSegmenter = null;
     this.client?.dispose();
     this.client = null;
     this.bank.clear();
@@ -450,115 +404,6 @@ export class Recognizer implements PublicRecognizer {
             if (!this.disposed) this.setPending(-1);
           });
         break;
-      }
-    }
-  }
-
-  // ---- files ----
-
-  private async drainFiles(): Promise<void> {
-    if (this.fileRunning) return;
-    for (let next = this.files.shift(); next; next = this.files.shift()) {
-      this.fileRunning = next;
-      try {
-        await this.runFile(next);
-      } finally {
-        this.fileRunning = null;
-      }
-      if (this.disposed) return;
-    }
-  }
-
-  private cancelFiles(reason: string): void {
-    const tasks = [...(this.fileRunning ? [this.fileRunning] : []), ...this.files.splice(0)];
-    for (const t of tasks) {
-      t.cancelled = reason;
-      t.reject(new RecognizerError('file', `${t.file.name}: ${reason}`));
-    }
-    if (this.fileRunning) {
-      // Stop segmenting the cancelled file now (its pushFile rejects); the next file gets a fresh worker.
-      this.fileSegmenter?.release();
-      this.fileSegmenter = null;
-    }
-  }
-
-  private async runFile(task: FileTask): Promise<void> {
-    const { job, file } = task;
-    const update = (patch: Partial<FileJob>) => {
-      if (task.cancelled !== null) return;
-      Object.assign(job, patch);
-      this.events.emit('file', { ...job, utteranceIds: [...job.utteranceIds] });
-    };
-    const results: UtteranceResult[] = [];
-    const work: Promise<void>[] = [];
-    let failure: string | null = null;
-    const starts = new StartTracker(
-      (t, e) => {
-        if (task.cancelled === null) this.events.emit(t, e);
-      },
-      () => ({ source: 'file', fileName: file.name }),
-    );
-    try {
-      update({ status: 'decoding' });
-      const opened = await this.ports.openFile(file);
-      if (task.cancelled !== null) return;
-      const total = opened.durationS;
-      update({ status: 'analysing', durationS: total, progress: 0.02 });
-      this.onFileVad = (e) => {
-        if (task.cancelled !== null) return;
-        if (e.type === 'speech-real-start') starts.realStart(e.startSample);
-        else if (e.type === 'misfire') starts.misfire(e.startSample);
-        else if (e.type === 'utterance') {
-          starts.utterance(e.startSample);
-          const w = this.classify(e.audio, { source: 'file', fileName: file.name, startS: e.startSample / SAMPLE_RATE, endS: e.endSample / SAMPLE_RATE }).then((r) => {
-            if (!r) return;
-            results.push(r);
-            update({ utteranceIds: results.map((x) => x.id) });
-          });
-          w.catch(() => undefined); // awaited below, unless segmentation failed first
-          work.push(w);
-        }
-      };
-      this.onFileVadError = (m) => (failure = m);
-      if (!this.fileSegmenter) {
-        const seg = await this.ports.createSegmenter(
-          (e) => this.onFileVad(e),
-          (m) => this.onFileVadError(m),
-        );
-        if (this.disposed) {
-          seg.release();
-          return;
-        }
-        this.fileSegmenter = seg;
-      }
-      if (task.cancelled !== null) return;
-      await this.fileSegmenter.pushFile(opened.chunks, (seconds) => update({ progress: 0.02 + 0.9 * (total > 0 ? Math.min(1, seconds / total) : 1) }));
-      await Promise.all(work);
-      if (failure) throw new Error(`Speech detection failed: ${failure}`);
-      if (task.cancelled !== null) return;
-      results.sort((a, b) => a.startS - b.startS);
-      update({
-        status: 'done',
-        progress: 1,
-        utteranceIds: results.map((r) => r.id),
-        message: results.length === 0 ? 'No speech found in this file.' : opened.warning,
-      });
-      task.resolve(results);
-    } catch (e) {
-      await Promise.allSettled(work);
-      if (task.cancelled !== null) return; // already rejected with the reason
-      const message = describeError(e);
-      update({ status: 'error', message });
-      this.events.emit('error', { code: 'file', message: `${file.name}: ${message}` });
-      task.reject(new RecognizerError('file', `${file.name}: ${message}`));
-    } finally {
-      this.onFileVad = () => undefined;
-      this.onFileVadError = () => undefined;
-      if (failure || task.cancelled !== null) {
-        // A failed worker is replaced for the next file; a cancelled file's events must not
-        // reach the next one (the worker may still be busy with it).
-        this.fileSegmenter?.release();
-        this.fileSegmenter = null;
       }
     }
   }
