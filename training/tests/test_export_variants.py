@@ -148,8 +148,20 @@ def test_every_variant_runs_in_onnxruntime_web_wasm(exported, speech):
          str(out), str(out / "x.bin"), *ALL_VARIANTS],
         check=True, timeout=120, capture_output=True,
     )
+    up, _, _ = exported
+    with torch.no_grad():
+        ref = up(torch.from_numpy(speech)).numpy()
     for variant in ALL_VARIANTS:
         cpu = ort.InferenceSession(str(out / f"upstream.{variant}.onnx"), providers=["CPUExecutionProvider"])
         expected = cpu.run(None, {"waveform": speech})[0]
         web = np.fromfile(out / f"web.{variant}.bin", dtype=np.float32).reshape(expected.shape)
-        assert np.abs(web - expected).max() < (5e-3 if variant == "fp16" else 1e-4), variant
+        # Every variant stays as close to PyTorch fp32 in the browser's runtime as the guard asks.
+        assert layer_cosines(ref, web).min() > MIN_COSINE[variant], variant
+        if variant == "int8":
+            # Dynamic int8 MatMulInteger is not bit-stable across runtimes: native onnxruntime
+            # on AVX2 without VNNI uses u8*s8 pair sums that can saturate, WASM does not, so
+            # the two differ by the quantisation step (CI saw 0.96 max abs). Closeness to fp32
+            # (above) is the contract; CPU and web need only agree as directions.
+            assert layer_cosines(expected, web).min() > MIN_COSINE["int8"], variant
+        else:
+            assert np.abs(web - expected).max() < (5e-3 if variant == "fp16" else 1e-4), variant
