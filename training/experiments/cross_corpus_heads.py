@@ -2,14 +2,18 @@
 
 For each held-out corpus: train a head (featurizer -> Linear -> pooling -> Linear, the
 paper's recipe) on the other corpora, early-stopped on a stratified 20 % dev split of them,
-then test on the held-out corpus. Normalisation of the hidden states (training/domain.py):
+then test on the held-out corpus. ``--protocol loso`` does the same inside one corpus with its
+speakers split into ``--folds`` groups (speaker-independent, fewer trainings than one per
+speaker). Normalisation of the hidden states (training/domain.py):
 ``none`` (training statistics everywhere) or ``session`` (training speakers by their own
 statistics; a held-out speaker's clips arrive one by one, normalised with running
 statistics that start from the training statistics, as the page does).
 
 Usage: python -m training.experiments.cross_corpus_heads --corpus emodb=DIR ravdess=DIR nemo=DIR
        --upstream whisper-base --heads corrap,cp --smoothing 0.1 --norms session [--set max_epochs=30]
-Appends to docs/results/cross-corpus-heads.json (a run already there is skipped).
+Appends to docs/results/cross-corpus-heads.json (a run already there is skipped, unless it lacks
+the ``first`` metric: every held-out clip classified as the page's first utterance, i.e. with
+the training statistics plus its own frames only).
 """
 from __future__ import annotations
 
@@ -51,6 +55,30 @@ def session_stats(utts, idx, sums, prior, seed: int = 0) -> tuple[dict, dict]:
     return stats, position
 
 
+def folds(utts, protocol: str, corpora: list[str], held_list: list[str], n_folds: int) -> list[tuple[str, list[int], list[int]]]:
+    """(name, train indices, test indices) per fold. ``loco``: each corpus held out once, trained
+    on the others. ``loso``: inside each corpus, its speakers dealt round-robin into ``n_folds``
+    groups; each group is held out once, trained on the rest of that corpus."""
+    out = []
+    for held in held_list:
+        if protocol == "loco":
+            out.append((held, [i for i, u in enumerate(utts) if corpus_of(u) != held],
+                        [i for i, u in enumerate(utts) if corpus_of(u) == held]))
+            continue
+        members = [i for i, u in enumerate(utts) if corpus_of(u) == held]
+        speakers = sorted({utts[i].speaker for i in members})
+        for k in range(n_folds):
+            test_spk = set(speakers[k::n_folds])
+            out.append((f"{held}#{k + 1}/{n_folds}", [i for i in members if utts[i].speaker not in test_spk],
+                        [i for i in members if utts[i].speaker in test_spk]))
+    return out
+
+
+def first_utterance_stats(utts, idx, sums, prior) -> dict:
+    """Each clip alone after the training statistics: what the page uses for the first utterance."""
+    return {utts[i].id: running_stats(prior[0], prior[1], PRIOR_FRAMES, sums[i]) for i in idx}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", nargs="+", required=True)
@@ -59,6 +87,8 @@ def main() -> None:
     ap.add_argument("--smoothing", default="0.1")
     ap.add_argument("--norms", default="session")
     ap.add_argument("--held", default="", help="comma list of held-out corpora (default: all)")
+    ap.add_argument("--protocol", choices=("loco", "loso"), default="loco")
+    ap.add_argument("--folds", type=int, default=5, help="speaker groups per corpus for --protocol loso")
     ap.add_argument("--set", nargs="*", default=[])
     args = ap.parse_args()
     utts = load_corpora(args.corpus)
@@ -72,13 +102,15 @@ def main() -> None:
         for pooling in args.heads.split(","):
             for ls in (float(s) for s in args.smoothing.split(",")):
                 cfg = replace(base, pooling=pooling, label_smoothing=ls)
-                for held in held_list:
+                for held, train_idx, test in folds(utts, args.protocol, corpora, held_list, args.folds):
                     doc = json.loads(OUT.read_text()) if OUT.exists() else {"labels": LABELS, "prior_frames": PRIOR_FRAMES, "runs": []}
                     key = {"upstream": args.upstream, "norm": norm, "held_out": held, "config": asdict(cfg)}
-                    if any(all(r.get(k) == v for k, v in key.items()) for r in doc["runs"]):
+                    if args.protocol != "loco":
+                        key["protocol"] = args.protocol
+                    same = [r for r in doc["runs"] if all(r.get(k) == v for k, v in key.items())
+                            and r.get("protocol", "loco") == args.protocol]
+                    if any("first" in r or norm == "none" for r in same):
                         continue
-                    test = [i for i, u in enumerate(utts) if corpus_of(u) == held]
-                    train_idx = [i for i, u in enumerate(utts) if corpus_of(u) != held]
                     prior = FrameSums.total([sums[i] for i in train_idx]).mean_std()
                     if norm == "none":
                         stats = {utts[i].id: prior for i in train_idx + test}
@@ -92,20 +124,25 @@ def main() -> None:
                     view = NormalisedStore(store, stats)
                     train, dev = split_dev([utts[i] for i in train_idx], cfg.dev_fraction, cfg.seed)
                     head, hist = train_head(view, train, dev, LABELS, cfg)
-                    probs = predict(head, view, [utts[i] for i in test])
+                    test_utts = [utts[i] for i in test]
+                    probs = predict(head, view, test_utts)
                     yt = y[test]
-                    res = {**key, "pooling": pooling, "label_smoothing": ls, "all": summarise(probs, yt, LABELS),
+                    res = {**key, "protocol": args.protocol, "pooling": pooling, "label_smoothing": ls,
+                           "all": summarise(probs, yt, LABELS),
                            "best_epoch": hist["best_epoch"], "epochs": len(hist["epochs"]),
                            "seconds": round(hist["seconds"], 1)}
                     if position is not None:
                         pos = np.array([position[utts[i].id] for i in test])
                         res["cold"] = summarise(probs[pos == 0], yt[pos == 0], LABELS)
                         res["after10"] = summarise(probs[pos >= 10], yt[pos >= 10], LABELS)
+                        first = NormalisedStore(store, first_utterance_stats(utts, test, sums, prior))
+                        res["first"] = summarise(predict(head, first, test_utts), yt, LABELS)
                     doc = json.loads(OUT.read_text()) if OUT.exists() else doc
-                    doc["runs"].append(res)
+                    doc["runs"] = [r for r in doc["runs"] if r not in same] + [res]
                     OUT.write_text(json.dumps(doc, indent=1))
+                    extra = f" first-utterance UAR {100 * res['first']['uar']:.1f}" if "first" in res else ""
                     print(f"{args.upstream} {norm} {pooling} ls={ls} held {held}: UAR {100 * res['all']['uar']:.1f} "
-                          f"acc {100 * res['all']['accuracy']:.1f} ECE {res['all']['ece']:.3f} "
+                          f"acc {100 * res['all']['accuracy']:.1f} ECE {res['all']['ece']:.3f}{extra} "
                           f"({res['seconds']:.0f}s, {res['epochs']} ep)", flush=True)
 
 
