@@ -122,38 +122,58 @@ LANGUAGES = {"emodb": "German", "ravdess": "English (North American)", "nemo": "
 
 def evaluation_from(path: Path, upstream: str, norm: str, cfg: TrainConfig) -> dict:
     """The manifest's ``evaluation`` from cross-corpus results (training.experiments.cross_corpus_heads)
-    of exactly this recipe: same upstream, normalisation and TrainConfig, one run per held-out corpus."""
+    of exactly this recipe: same upstream, normalisation and TrainConfig; one run per held-out
+    corpus, and the speaker-fold runs inside each corpus where there are any."""
     doc = json.loads(Path(path).read_text())
-    runs = {r["held_out"]: r for r in doc["runs"]
-            if r["upstream"] == upstream and r["norm"] == norm and r["config"] == asdict(cfg)}
+
+    def recipe(c: dict) -> dict:  # thread count changes speed, not the result
+        return {k: v for k, v in c.items() if k != "threads"}
+
+    same = [r for r in doc["runs"] if r["upstream"] == upstream and r["norm"] == norm
+            and recipe(r["config"]) == recipe(asdict(cfg))]
+    runs = {r["held_out"]: r for r in same if r.get("protocol", "loco") == "loco"}
     if not runs:
         raise SystemExit(f"{path}: no leave-one-corpus-out runs of {upstream} / {norm} / {asdict(cfg)}")
 
     def entry(corpus: str, r: dict) -> dict:
         e = {"n": r["all"]["n"], "language": LANGUAGES.get(corpus, "?"), "accuracy": r["all"]["accuracy"],
              "uar": r["all"]["uar"], "ece": r["all"]["ece"], "recall": r["all"]["recall"]}
-        if "cold" in r:
-            e["uar_cold"] = r["cold"]["uar"]
+        if "first" in r:  # every clip as the page's first utterance (training statistics + its own frames)
+            e["uar_cold"] = r["first"]["uar"]
         return e
 
     loco = {c: entry(c, r) for c, r in sorted(runs.items())}
     out = {
         "protocol": "leave-one-corpus-out: trained on the other corpora, tested on the held-out one (4 classes); "
                     + ("each held-out speaker's clips in random order with running statistics from the training "
-                       "statistics, as the page does; 'uar_cold' = each speaker's first clip" if norm == "session"
-                       else "no domain normalisation"),
-        "source": str(path.name),
+                       "statistics, as the page does; 'uar_cold' = every clip as the first utterance the page hears"
+                       if norm == "session" else "no domain normalisation"),
+        "source": str(Path(path).name),
         "leave_one_corpus_out": loco,
         "mean_uar_loco": float(np.mean([e["uar"] for e in loco.values()])),
     }
     if all("uar_cold" in e for e in loco.values()):
         out["mean_uar_loco_cold"] = float(np.mean([e["uar_cold"] for e in loco.values()]))
+    loso: dict[str, list[dict]] = {}
+    for r in same:
+        if r.get("protocol") == "loso":
+            loso.setdefault(r["held_out"].split("#")[0], []).append(r)
+    if loso:
+        # Mean over speaker folds (each fold a disjoint group of held-out speakers).
+        out["leave_one_speaker_out"] = {c: {
+            "n": int(sum(r["all"]["n"] for r in rs)), "language": LANGUAGES.get(c, "?"),
+            "accuracy": float(np.mean([r["all"]["accuracy"] for r in rs])),
+            "uar": float(np.mean([r["all"]["uar"] for r in rs])),
+        } for c, rs in sorted(loso.items())}
     return out
 
 
+EVAL_BEGIN, EVAL_END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
+
+
 def evaluation_card_lines(ev: dict) -> list[str]:
-    lines = ["### On corpora it never saw (leave-one-corpus-out)", ev["protocol"] + ".", "",
-             "| held-out corpus | language | clips | accuracy | UAR | UAR, first clip of a speaker | ECE | recall per class |",
+    lines = [EVAL_BEGIN, "### On corpora it never saw (leave-one-corpus-out)", ev["protocol"] + ".", "",
+             "| held-out corpus | language | clips | accuracy | UAR | UAR, first utterance | ECE | recall per class |",
              "|---|---|---|---|---|---|---|---|"]
     for c, e in ev["leave_one_corpus_out"].items():
         recall = ", ".join(f"{k} {100 * v:.0f}" for k, v in e["recall"].items())
@@ -161,9 +181,41 @@ def evaluation_card_lines(ev: dict) -> list[str]:
         lines.append(f"| {c} | {e['language']} | {e['n']} | {100 * e['accuracy']:.1f} | {100 * e['uar']:.1f} | {cold} "
                      f"| {e['ece']:.3f} | {recall} |")
     lines += ["", f"Mean UAR over held-out corpora: **{100 * ev['mean_uar_loco']:.1f} %**"
-              + (f" (first clip of each speaker, before any adaptation: {100 * ev['mean_uar_loco_cold']:.1f} %)"
+              + (f" (every clip as the first utterance, before any adaptation: {100 * ev['mean_uar_loco_cold']:.1f} %)"
                  if "mean_uar_loco_cold" in ev else "") + ".", ""]
-    return lines
+    if "leave_one_speaker_out" in ev:
+        lines += ["### Inside each corpus (speakers never shared between training and test)", "",
+                  "| corpus | language | clips | accuracy | UAR |", "|---|---|---|---|---|"]
+        lines += [f"| {c} | {e['language']} | {e['n']} | {100 * e['accuracy']:.1f} | {100 * e['uar']:.1f} |"
+                  for c, e in ev["leave_one_speaker_out"].items()]
+        lines.append("")
+    return lines + [EVAL_END, ""]
+
+
+def cmd_evaluation(args: argparse.Namespace) -> dict:
+    """Refreshes an exported model's ``evaluation`` (manifest.json and the card's section between
+    the evaluation markers) from the results JSON, for the recipe given by the same flags as build."""
+    from .manifest import MANIFEST, validate
+
+    out = Path(args.out)
+    manifest = json.loads((out / MANIFEST).read_text())
+    cfg = train_config(args, pooling=args.head, label_smoothing=args.label_smoothing)
+    ev = evaluation_from(args.evaluation_from, args.upstream, args.domain_norm, cfg)
+    manifest["evaluation"] = ev
+    validate(manifest)
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    card = out / manifest["model_card"]
+    text = card.read_text()
+    if EVAL_BEGIN in text:
+        pre, _, rest = text.partition(EVAL_BEGIN)
+        _, _, post = rest.partition(EVAL_END)
+    elif "\n## Evaluation\n" in text:  # a card built without an evaluation: the section opens it
+        pre, _, post = text.partition("\n## Evaluation\n")
+        pre, post = pre + "\n## Evaluation\n", "\n" + post
+    else:
+        raise SystemExit(f"{card}: no '## Evaluation' section to write into")
+    card.write_text(pre + "\n".join(evaluation_card_lines(ev)).rstrip("\n") + post)
+    return ev
 
 
 def model_card_text(name: str, up, args: argparse.Namespace, labels: list[str], cfg: TrainConfig,
@@ -392,6 +444,14 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--label-smoothing", default="0.1", help="comma-separated, e.g. 0,0.1")
     e.add_argument("--out", required=True, type=Path, help="results JSON")
 
+    v = sub.add_parser("evaluation", help="refresh a built model's evaluation (manifest + card) from results JSON")
+    _common(v)
+    v.add_argument("--head", choices=sorted(POOLINGS), default="corrap")
+    v.add_argument("--label-smoothing", type=float, default=0.1)
+    v.add_argument("--domain-norm", choices=["none", "session"], default="none")
+    v.add_argument("--evaluation-from", type=Path, required=True)
+    v.add_argument("--out", required=True, type=Path, help="the model folder")
+
     x = sub.add_parser("export-upstream", help="export upstream ONNX variants only")
     x.add_argument("--upstream", required=True)
     x.add_argument("--variants", default=",".join(ALL_VARIANTS))
@@ -404,4 +464,5 @@ def main(argv: list[str] | None = None):
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
     args.command_line = "python -m training " + " ".join(shlex.quote(a) for a in argv)
-    return {"build": cmd_build, "evaluate": cmd_evaluate, "export-upstream": cmd_export_upstream}[args.command](args)
+    return {"build": cmd_build, "evaluate": cmd_evaluate, "export-upstream": cmd_export_upstream,
+            "evaluation": cmd_evaluation}[args.command](args)

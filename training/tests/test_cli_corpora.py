@@ -65,18 +65,40 @@ def test_head_onnx_normalises_like_pytorch(built, tmp_path):
     assert np.abs(other - probs).max() > 1e-4
 
 
+def _run(held, uar, config, protocol="loco"):
+    s = {"n": 10, "accuracy": uar, "uar": uar, "ece": 0.1, "recall": {"anger": uar}}
+    return {"upstream": "whisper-base", "norm": "session", "held_out": held, "config": config, "protocol": protocol,
+            "all": s, "first": {**s, "uar": uar - 0.1}}
+
+
 def test_evaluation_is_taken_only_from_runs_of_the_same_recipe(tmp_path):
-    cfg = TrainConfig(pooling="corrap")
-    def run(held, uar, config):
-        s = {"n": 10, "accuracy": uar, "uar": uar, "ece": 0.1, "recall": {"anger": uar}}
-        return {"upstream": "whisper-base", "norm": "session", "held_out": held, "config": config, "all": s,
-                "cold": {**s, "uar": uar - 0.1}}
     from dataclasses import asdict, replace
+    cfg = TrainConfig(pooling="corrap")
     other = asdict(replace(cfg, lr=1e-3))
-    (tmp_path / "r.json").write_text(json.dumps({"runs": [run("emodb", 0.8, asdict(cfg)), run("nemo", 0.6, asdict(cfg)),
-                                                          run("nemo", 0.99, other)]}))
+    (tmp_path / "r.json").write_text(json.dumps({"runs": [
+        _run("emodb", 0.8, asdict(cfg)), _run("nemo", 0.6, asdict(replace(cfg, threads=2))), _run("nemo", 0.99, other),
+        _run("emodb#1/2", 0.9, asdict(cfg), "loso"), _run("emodb#2/2", 0.7, asdict(cfg), "loso")]}))
     ev = evaluation_from(tmp_path / "r.json", "whisper-base", "session", cfg)
-    assert set(ev["leave_one_corpus_out"]) == {"emodb", "nemo"}
+    assert set(ev["leave_one_corpus_out"]) == {"emodb", "nemo"}  # the thread count is not part of the recipe
     assert ev["mean_uar_loco"] == pytest.approx(0.7) and ev["mean_uar_loco_cold"] == pytest.approx(0.6)
+    assert ev["leave_one_speaker_out"]["emodb"]["uar"] == pytest.approx(0.8)
+    assert ev["leave_one_speaker_out"]["emodb"]["n"] == 20
     with pytest.raises(SystemExit, match="no leave-one-corpus-out runs"):
         evaluation_from(tmp_path / "r.json", "resemblyzer", "session", cfg)
+
+
+def test_evaluation_command_refreshes_manifest_and_card(built, tmp_path):
+    import shutil
+    from dataclasses import asdict
+    out = tmp_path / "model"
+    shutil.copytree(built[0], out)
+    cfg = asdict(TrainConfig(pooling="corrap", max_epochs=2))
+    (tmp_path / "r.json").write_text(json.dumps({"runs": [_run("ravdess", 0.65, cfg), _run("nemo", 0.55, cfg)]}))
+    (tmp_path / "r.json").write_text((tmp_path / "r.json").read_text().replace('"whisper-base"', '"tiny:wavlm"'))
+    main(["evaluation", "--upstream", "tiny:wavlm", "--head", "corrap", "--max-epochs", "2", "--domain-norm", "session",
+          "--evaluation-from", str(tmp_path / "r.json"), "--out", str(out)])
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["evaluation"]["mean_uar_loco"] == pytest.approx(0.6)
+    assert verify_manifest(out) == []
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "**60.0 %**" in card and card.count("<!-- evaluation:begin -->") == 1
