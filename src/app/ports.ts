@@ -4,6 +4,7 @@
  * src/app/ports-browser.ts; fakes in unit tests (test/unit/helpers/fake-ports.ts).
  */
 import type { BackendChoice, BackendPreference, ClassifyResult, InferenceClientEvents, LoadProgress, RequestKind } from '../model';
+import type { Manifest } from '../model/manifest';
 import type { VadEvent } from '../vad/events';
 
 export interface SegmenterPort {
@@ -36,7 +37,8 @@ export interface OpenedFile {
 
 /** A loaded model (the real one: {@link InferenceClient}). */
 export interface InferencePort {
-  readonly manifest: { name: string; version: string; labels: string[]; model_card?: string };
+  readonly manifest: Pick<Manifest, 'name' | 'version' | 'labels' | 'licence'> &
+    Partial<Pick<Manifest, 'model_card' | 'description' | 'evaluation' | 'metrics'>>;
   /** Absolute manifest URL (the model card resolves against it). */
   readonly manifestUrl: string;
   readonly backend: BackendChoice;

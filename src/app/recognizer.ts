@@ -7,6 +7,7 @@
 import { SAMPLE_RATE } from '../env';
 import { Emitter } from '../emitter';
 import { describeError, type BackendChoice, type BackendPreference } from '../model';
+import { summariseModel } from '../results/model-summary';
 import type { BackendInfo, FileJob, ModelInfo, UtteranceResult } from '../results/types';
 import type { VadEvent } from '../vad/events';
 import type {
@@ -288,6 +289,7 @@ export class Recognizer implements PublicRecognizer {
       labels: m.labels,
       cardUrl: m.model_card ? new URL(m.model_card, c.manifestUrl).href : null,
       manifestUrl: c.manifestUrl,
+      summary: summariseModel(m),
     };
     const choice = (b: BackendChoice, forced: boolean): BackendInfo => ({ backend: b.backend, reason: b.reason, variant: b.variant, forced });
     this.events.emit('model-ready', { model, backend: choice(c.backend, this.config.backend !== 'auto') });

@@ -69,6 +69,29 @@ export interface ManifestMetrics {
   confusion: number[][];
 }
 
+/** One held-out set's scores (fractions in [0, 1]). */
+export interface HeldOutScores {
+  n: number;
+  language?: string;
+  accuracy: number;
+  uar: number;
+  /** Each clip as the first utterance the page hears (before adapting to the voice). */
+  uar_cold?: number;
+  ece?: number;
+  recall?: Record<string, number>;
+}
+
+/** How the model's recipe did on corpora and speakers it never saw (training/cli.py evaluation_from). */
+export interface ManifestEvaluation {
+  protocol: string;
+  source?: string;
+  leave_one_corpus_out: Record<string, HeldOutScores>;
+  leave_one_speaker_out?: Record<string, HeldOutScores>;
+  mean_uar_loco?: number;
+  mean_uar_loco_cold?: number;
+  uncertain_below?: number;
+}
+
 /** A validated manifest as written by training/manifest.py. */
 export interface Manifest {
   name: string;
@@ -80,6 +103,7 @@ export interface Manifest {
   upstream: UpstreamSpec;
   head: HeadSpec;
   metrics?: ManifestMetrics;
+  evaluation?: ManifestEvaluation;
   fidelity?: ManifestFileRef;
   licence: string;
   provenance: string;

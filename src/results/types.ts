@@ -1,4 +1,5 @@
 /** Types shared by the recognizer (src/app) and the store: results, file jobs, model and backend facts. */
+import type { ModelSummary } from './model-summary';
 
 /** One analysed utterance as the store and the views see it. */
 export interface UtteranceResult {
@@ -39,6 +40,8 @@ export interface ModelInfo {
   labels: readonly string[];
   cardUrl: string | null;
   manifestUrl: string;
+  /** What it was trained and measured on, how well, and its licence (from the manifest). */
+  summary: ModelSummary;
 }
 
 /** Backend in use and whether the page forced it (`?backend=`). */

@@ -1,4 +1,5 @@
 import { useAppState } from '../context';
+import { ModelAbout } from './ModelAbout';
 
 /** Which model, which backend, and the privacy promise. */
 export function Footer() {
@@ -31,6 +32,7 @@ export function Footer() {
           {backend ? `${backend.backend === 'webgpu' ? 'WebGPU' : 'WASM'} (${backend.variant})${backend.forced ? ', forced' : ''}` : '…'}
         </span>
       </p>
+      {model ? <ModelAbout model={model} /> : null}
       <p>Everything runs on this device: no audio leaves this page.</p>
     </footer>
   );

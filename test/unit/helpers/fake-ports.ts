@@ -78,7 +78,7 @@ export class FakeCapture implements MicCapture {
 
 /** A loaded model: answers each classify() with fixed probabilities (or when the test says so). */
 export class FakeInference implements InferencePort {
-  readonly manifest = { name: 'fake', version: '1', labels: ['anger', 'neutral'], model_card: 'card.md' };
+  readonly manifest = { name: 'fake', version: '1', labels: ['anger', 'neutral'], model_card: 'card.md', licence: 'MIT' };
   readonly events = new Emitter<InferenceClientEvents>();
   disposed = false;
   /** Audio lengths of every classify() call, with its kind. */
