@@ -20,7 +20,7 @@ import torch
 
 from .data import Utterance, load_csv, load_emodb, load_iemocap
 from .data.corpora import load_corpora
-from .domain import PRIOR_FILE, PRIOR_FRAMES, STD_FLOOR, FrameSums, NormalisedStore, frame_sums, group_stats
+from .domain import PRIOR_FILE, PRIOR_FRAMES, STD_FLOOR, FrameSums, NormalisedStore, frame_sums, group_stats, session_stats
 from .evaluate import cross_validate, evaluate_grid, train_final
 from .features import DEFAULT_CACHE_DIR, FeatureStore, extract_features, upstream_cache_id
 from .heads import POOLINGS
@@ -117,10 +117,11 @@ def train_config(args: argparse.Namespace, **over: object) -> TrainConfig:
 # --------------------------------------------------------------------------- commands
 
 
+DOMAIN_NORMS = ["none", "session", "session-running"]
 LANGUAGES = {"emodb": "German", "ravdess": "English (North American)", "nemo": "Polish"}
 
 
-def evaluation_from(path: Path, upstream: str, norm: str, cfg: TrainConfig) -> dict:
+def evaluation_from(path: Path, upstream: str, norm: str, cfg: TrainConfig, prior_frames: float = PRIOR_FRAMES) -> dict:
     """The manifest's ``evaluation`` from cross-corpus results (training.experiments.cross_corpus_heads)
     of exactly this recipe: same upstream, normalisation and TrainConfig; one run per held-out
     corpus, and the speaker-fold runs inside each corpus where there are any."""
@@ -130,7 +131,7 @@ def evaluation_from(path: Path, upstream: str, norm: str, cfg: TrainConfig) -> d
         return {k: v for k, v in c.items() if k != "threads"}
 
     same = [r for r in doc["runs"] if r["upstream"] == upstream and r["norm"] == norm
-            and recipe(r["config"]) == recipe(asdict(cfg))]
+            and recipe(r["config"]) == recipe(asdict(cfg)) and r.get("prior_frames", PRIOR_FRAMES) == prior_frames]
     runs = {r["held_out"]: r for r in same if r.get("protocol", "loco") == "loco"}
     if not runs:
         raise SystemExit(f"{path}: no leave-one-corpus-out runs of {upstream} / {norm} / {asdict(cfg)}")
@@ -147,7 +148,7 @@ def evaluation_from(path: Path, upstream: str, norm: str, cfg: TrainConfig) -> d
         "protocol": "leave-one-corpus-out: trained on the other corpora, tested on the held-out one (4 classes); "
                     + ("each held-out speaker's clips in random order with running statistics from the training "
                        "statistics, as the page does; 'uar_cold' = every clip as the first utterance the page hears"
-                       if norm == "session" else "no domain normalisation"),
+                       if norm.startswith("session") else "no domain normalisation"),
         "source": str(Path(path).name),
         "leave_one_corpus_out": loco,
         "mean_uar_loco": float(np.mean([e["uar"] for e in loco.values()])),
@@ -200,7 +201,7 @@ def cmd_evaluation(args: argparse.Namespace) -> dict:
     out = Path(args.out)
     manifest = json.loads((out / MANIFEST).read_text())
     cfg = train_config(args, pooling=args.head, label_smoothing=args.label_smoothing)
-    ev = evaluation_from(args.evaluation_from, args.upstream, args.domain_norm, cfg)
+    ev = evaluation_from(args.evaluation_from, args.upstream, args.domain_norm, cfg, args.prior_frames)
     manifest["evaluation"] = ev
     validate(manifest)
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -272,12 +273,16 @@ def cmd_build(args: argparse.Namespace) -> dict:
     up, utts, labels, store = prepare(args)
     cfg = train_config(args, pooling=args.head, label_smoothing=args.label_smoothing)
     train_store, prior = store, None
-    if args.domain_norm == "session":
+    if args.domain_norm.startswith("session"):
         # Training speakers are normalised by their own statistics; the page starts from the
         # statistics of all training frames (the prior) and adapts to its user (training/domain.py).
         sums = frame_sums(store, utts)
-        train_store = NormalisedStore(store, group_stats(utts, sums, lambda u: u.speaker))
         prior = FrameSums.total(sums).mean_std()
+        if args.domain_norm == "session":  # each speaker by all their frames
+            stats = group_stats(utts, sums, lambda u: u.speaker)
+        else:  # each speaker as the page sees its user: running statistics over a random order
+            stats, _ = session_stats(utts, range(len(utts)), sums, prior, seed=1, prior_frames=args.prior_frames)
+        train_store = NormalisedStore(store, stats)
     metrics = None
     if args.evaluate:
         cv = cross_validate(train_store, utts, labels, cfg, progress=not args.quiet)
@@ -295,9 +300,10 @@ def cmd_build(args: argparse.Namespace) -> dict:
     domain, head_feeds = None, None
     if prior is not None:
         np.concatenate([prior[0].ravel(), prior[1].ravel()]).astype("<f4").tofile(out / PRIOR_FILE)
-        domain = {"type": "session_running", "prior": PRIOR_FILE, "prior_frames": PRIOR_FRAMES, "std_floor": STD_FLOOR}
+        domain = {"type": "session_running", "prior": PRIOR_FILE, "prior_frames": args.prior_frames, "std_floor": STD_FLOOR}
         head_feeds = {"domain_mean": prior[0], "domain_std": prior[1]}
-    evaluation = evaluation_from(args.evaluation_from, args.upstream, args.domain_norm, cfg) if args.evaluation_from else None
+    evaluation = (evaluation_from(args.evaluation_from, args.upstream, args.domain_norm, cfg, args.prior_frames)
+                  if args.evaluation_from else None)
 
     fidelity = None
     if not args.no_fidelity:
@@ -433,8 +439,11 @@ def parser() -> argparse.ArgumentParser:
                    help="drop upstream variants whose head probabilities differ more than this from fp32 (or change a top-1)")
     b.add_argument("--licence", default=None, help="overall licence line (default: upstream's and head's)")
     b.add_argument("--head-licence", default="MIT", help="licence of the trained head weights")
-    b.add_argument("--domain-norm", choices=["none", "session"], default="none",
-                   help="session: speaker-normalised training, running statistics of the user's speech in the page")
+    b.add_argument("--domain-norm", choices=DOMAIN_NORMS, default="none",
+                   help="session: training speakers normalised by all their frames; session-running: by running "
+                        "statistics over their clips in random order; both: running statistics of the user's speech in the page")
+    b.add_argument("--prior-frames", type=float, default=PRIOR_FRAMES,
+                   help="weight of the training statistics in the page's running estimate, in frames")
     b.add_argument("--evaluation-from", type=Path, default=None,
                    help="cross-corpus results JSON (training.experiments.cross_corpus_heads) to record for this recipe")
 
@@ -448,7 +457,8 @@ def parser() -> argparse.ArgumentParser:
     _common(v)
     v.add_argument("--head", choices=sorted(POOLINGS), default="corrap")
     v.add_argument("--label-smoothing", type=float, default=0.1)
-    v.add_argument("--domain-norm", choices=["none", "session"], default="none")
+    v.add_argument("--domain-norm", choices=DOMAIN_NORMS, default="none")
+    v.add_argument("--prior-frames", type=float, default=PRIOR_FRAMES)
     v.add_argument("--evaluation-from", type=Path, required=True)
     v.add_argument("--out", required=True, type=Path, help="the model folder")
 

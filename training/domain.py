@@ -110,3 +110,22 @@ def group_stats(utts, sums: "list[FrameSums]", key) -> "dict[str, tuple[np.ndarr
         ms = FrameSums.total([sums[i] for i in members]).mean_std()
         out.update({utts[i].id: ms for i in members})
     return out
+
+
+def session_stats(utts, idx, sums: "list[FrameSums]", prior: tuple[np.ndarray, np.ndarray], seed: int = 0,
+                  prior_frames: float = PRIOR_FRAMES) -> tuple[dict, dict]:
+    """Running statistics per speaker, as the page computes them for its user: each speaker's
+    clips (``idx`` into ``utts``/``sums``) in a seeded random order, each one added before it is
+    classified. Returns ({id: (mean, std)}, {id: position in its speaker's session})."""
+    rng = np.random.default_rng(seed)
+    by_spk: dict[str, list[int]] = {}
+    for i in idx:
+        by_spk.setdefault(utts[i].speaker, []).append(i)
+    stats, position = {}, {}
+    for members in by_spk.values():
+        heard = None
+        for k, i in enumerate(rng.permutation(members)):
+            heard = sums[i] if heard is None else FrameSums.total([heard, sums[i]])
+            stats[utts[i].id] = running_stats(prior[0], prior[1], prior_frames, heard)
+            position[utts[i].id] = k
+    return stats, position

@@ -5,9 +5,11 @@ paper's recipe) on the other corpora, early-stopped on a stratified 20 % dev spl
 then test on the held-out corpus. ``--protocol loso`` does the same inside one corpus with its
 speakers split into ``--folds`` groups (speaker-independent, fewer trainings than one per
 speaker). Normalisation of the hidden states (training/domain.py):
-``none`` (training statistics everywhere) or ``session`` (training speakers by their own
-statistics; a held-out speaker's clips arrive one by one, normalised with running
-statistics that start from the training statistics, as the page does).
+``none`` (training statistics everywhere); ``session`` (training speakers by all their own
+frames) or ``session-running`` (training speakers by running statistics over their clips in
+a random order, as the page will see its user); with both, a held-out speaker's clips arrive
+one by one, normalised with running statistics that start from the training statistics
+(worth ``--prior-frames`` frames), as the page does.
 
 Usage: python -m training.experiments.cross_corpus_heads --corpus emodb=DIR ravdess=DIR nemo=DIR
        --upstream whisper-base --heads corrap,cp --smoothing 0.1 --norms session [--set max_epochs=30]
@@ -25,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from training.data.corpora import FOUR_CLASSES, corpus_of, load_corpora
-from training.domain import PRIOR_FRAMES, FrameSums, NormalisedStore, group_stats, running_stats
+from training.domain import PRIOR_FRAMES, FrameSums, NormalisedStore, group_stats, running_stats, session_stats
 from training.evaluate import split_dev
 from training.experiments.cross_corpus_rank import feature_dir, utterance_sums
 from training.experiments.run_heads import parse_overrides
@@ -36,23 +38,6 @@ from training.train import TrainConfig, predict, train_head
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "docs" / "results" / "cross-corpus-heads.json"
 LABELS = list(FOUR_CLASSES)
-
-
-def session_stats(utts, idx, sums, prior, seed: int = 0) -> tuple[dict, dict]:
-    """Running statistics per held-out speaker (clips in a seeded random order, each one
-    included before it is classified); returns ({id: (mean, std)}, {id: position})."""
-    rng = np.random.default_rng(seed)
-    by_spk: dict[str, list[int]] = {}
-    for i in idx:
-        by_spk.setdefault(utts[i].speaker, []).append(i)
-    stats, position = {}, {}
-    for members in by_spk.values():
-        heard = None
-        for k, i in enumerate(rng.permutation(members)):
-            heard = sums[i] if heard is None else FrameSums.total([heard, sums[i]])
-            stats[utts[i].id] = running_stats(prior[0], prior[1], PRIOR_FRAMES, heard)
-            position[utts[i].id] = k
-    return stats, position
 
 
 def folds(utts, protocol: str, corpora: list[str], held_list: list[str], n_folds: int) -> list[tuple[str, list[int], list[int]]]:
@@ -74,9 +59,9 @@ def folds(utts, protocol: str, corpora: list[str], held_list: list[str], n_folds
     return out
 
 
-def first_utterance_stats(utts, idx, sums, prior) -> dict:
+def first_utterance_stats(utts, idx, sums, prior, prior_frames: float = PRIOR_FRAMES) -> dict:
     """Each clip alone after the training statistics: what the page uses for the first utterance."""
-    return {utts[i].id: running_stats(prior[0], prior[1], PRIOR_FRAMES, sums[i]) for i in idx}
+    return {utts[i].id: running_stats(prior[0], prior[1], prior_frames, sums[i]) for i in idx}
 
 
 def main() -> None:
@@ -89,6 +74,8 @@ def main() -> None:
     ap.add_argument("--held", default="", help="comma list of held-out corpora (default: all)")
     ap.add_argument("--protocol", choices=("loco", "loso"), default="loco")
     ap.add_argument("--folds", type=int, default=5, help="speaker groups per corpus for --protocol loso")
+    ap.add_argument("--prior-frames", type=float, default=PRIOR_FRAMES,
+                    help="weight of the training statistics in the running estimate, in frames")
     ap.add_argument("--set", nargs="*", default=[])
     args = ap.parse_args()
     utts = load_corpora(args.corpus)
@@ -107,17 +94,23 @@ def main() -> None:
                     key = {"upstream": args.upstream, "norm": norm, "held_out": held, "config": asdict(cfg)}
                     if args.protocol != "loco":
                         key["protocol"] = args.protocol
+                    if args.prior_frames != PRIOR_FRAMES:
+                        key["prior_frames"] = args.prior_frames
                     same = [r for r in doc["runs"] if all(r.get(k) == v for k, v in key.items())
-                            and r.get("protocol", "loco") == args.protocol]
+                            and r.get("protocol", "loco") == args.protocol
+                            and r.get("prior_frames", PRIOR_FRAMES) == args.prior_frames]
                     if any("first" in r or norm == "none" for r in same):
                         continue
                     prior = FrameSums.total([sums[i] for i in train_idx]).mean_std()
                     if norm == "none":
                         stats = {utts[i].id: prior for i in train_idx + test}
                         position = None
-                    elif norm == "session":
-                        stats = group_stats([utts[i] for i in train_idx], [sums[i] for i in train_idx], lambda u: u.speaker)
-                        test_stats, position = session_stats(utts, test, sums, prior)
+                    elif norm in ("session", "session-running"):
+                        if norm == "session":  # training speakers by all their frames
+                            stats = group_stats([utts[i] for i in train_idx], [sums[i] for i in train_idx], lambda u: u.speaker)
+                        else:  # training speakers as the page sees a user: running statistics, random order
+                            stats, _ = session_stats(utts, train_idx, sums, prior, seed=1, prior_frames=args.prior_frames)
+                        test_stats, position = session_stats(utts, test, sums, prior, prior_frames=args.prior_frames)
                         stats.update(test_stats)
                     else:
                         raise ValueError(norm)
@@ -135,7 +128,7 @@ def main() -> None:
                         pos = np.array([position[utts[i].id] for i in test])
                         res["cold"] = summarise(probs[pos == 0], yt[pos == 0], LABELS)
                         res["after10"] = summarise(probs[pos >= 10], yt[pos >= 10], LABELS)
-                        first = NormalisedStore(store, first_utterance_stats(utts, test, sums, prior))
+                        first = NormalisedStore(store, first_utterance_stats(utts, test, sums, prior, args.prior_frames))
                         res["first"] = summarise(predict(head, first, test_utts), yt, LABELS)
                     doc = json.loads(OUT.read_text()) if OUT.exists() else doc
                     doc["runs"] = [r for r in doc["runs"] if r not in same] + [res]
