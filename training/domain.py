@@ -113,10 +113,11 @@ def group_stats(utts, sums: "list[FrameSums]", key) -> "dict[str, tuple[np.ndarr
 
 
 def session_stats(utts, idx, sums: "list[FrameSums]", prior: tuple[np.ndarray, np.ndarray], seed: int = 0,
-                  prior_frames: float = PRIOR_FRAMES) -> tuple[dict, dict]:
+                  prior_frames: float = PRIOR_FRAMES, include_current: bool = True) -> tuple[dict, dict]:
     """Running statistics per speaker, as the page computes them for its user: each speaker's
     clips (``idx`` into ``utts``/``sums``) in a seeded random order, each one added before it is
-    classified. Returns ({id: (mean, std)}, {id: position in its speaker's session})."""
+    classified (``include_current``) or after (statistics of the clips before it only).
+    Returns ({id: (mean, std)}, {id: position in its speaker's session})."""
     rng = np.random.default_rng(seed)
     by_spk: dict[str, list[int]] = {}
     for i in idx:
@@ -125,7 +126,10 @@ def session_stats(utts, idx, sums: "list[FrameSums]", prior: tuple[np.ndarray, n
     for members in by_spk.values():
         heard = None
         for k, i in enumerate(rng.permutation(members)):
+            if not include_current:
+                stats[utts[i].id] = running_stats(prior[0], prior[1], prior_frames, heard)
             heard = sums[i] if heard is None else FrameSums.total([heard, sums[i]])
-            stats[utts[i].id] = running_stats(prior[0], prior[1], prior_frames, heard)
+            if include_current:
+                stats[utts[i].id] = running_stats(prior[0], prior[1], prior_frames, heard)
             position[utts[i].id] = k
     return stats, position

@@ -9,7 +9,9 @@ speaker). Normalisation of the hidden states (training/domain.py):
 frames) or ``session-running`` (training speakers by running statistics over their clips in
 a random order, as the page will see its user); with both, a held-out speaker's clips arrive
 one by one, normalised with running statistics that start from the training statistics
-(worth ``--prior-frames`` frames), as the page does.
+(worth ``--prior-frames`` frames), as the page does. ``session-previous``: like
+``session-running`` but a clip's statistics are those of the clips before it (the first one
+gets the training statistics alone).
 
 Usage: python -m training.experiments.cross_corpus_heads --corpus emodb=DIR ravdess=DIR nemo=DIR
        --upstream whisper-base --heads corrap,cp --smoothing 0.1 --norms session [--set max_epochs=30]
@@ -105,12 +107,15 @@ def main() -> None:
                     if norm == "none":
                         stats = {utts[i].id: prior for i in train_idx + test}
                         position = None
-                    elif norm in ("session", "session-running"):
+                    elif norm in ("session", "session-running", "session-previous"):
+                        current = norm != "session-previous"
                         if norm == "session":  # training speakers by all their frames
                             stats = group_stats([utts[i] for i in train_idx], [sums[i] for i in train_idx], lambda u: u.speaker)
                         else:  # training speakers as the page sees a user: running statistics, random order
-                            stats, _ = session_stats(utts, train_idx, sums, prior, seed=1, prior_frames=args.prior_frames)
-                        test_stats, position = session_stats(utts, test, sums, prior, prior_frames=args.prior_frames)
+                            stats, _ = session_stats(utts, train_idx, sums, prior, seed=1, prior_frames=args.prior_frames,
+                                                     include_current=current)
+                        test_stats, position = session_stats(utts, test, sums, prior, prior_frames=args.prior_frames,
+                                                             include_current=current)
                         stats.update(test_stats)
                     else:
                         raise ValueError(norm)
@@ -128,7 +133,8 @@ def main() -> None:
                         pos = np.array([position[utts[i].id] for i in test])
                         res["cold"] = summarise(probs[pos == 0], yt[pos == 0], LABELS)
                         res["after10"] = summarise(probs[pos >= 10], yt[pos >= 10], LABELS)
-                        first = NormalisedStore(store, first_utterance_stats(utts, test, sums, prior, args.prior_frames))
+                        first = NormalisedStore(store, first_utterance_stats(utts, test, sums, prior, args.prior_frames)
+                                                if current else {utts[i].id: prior for i in test})
                         res["first"] = summarise(predict(head, first, test_utts), yt, LABELS)
                     doc = json.loads(OUT.read_text()) if OUT.exists() else doc
                     doc["runs"] = [r for r in doc["runs"] if r not in same] + [res]

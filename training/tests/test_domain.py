@@ -43,3 +43,15 @@ def test_session_stats_add_each_clip_before_it_is_classified_in_a_seeded_order()
         assert np.allclose(stats[u.id][0], expected[0]) and np.allclose(stats[u.id][1], expected[1])
     again, _ = session_stats(utts, range(5), sums, prior, seed=3, prior_frames=10.0)
     assert all(np.array_equal(again[u.id][0], stats[u.id][0]) for u in utts)
+
+
+def test_session_stats_of_previous_clips_only_start_from_the_prior():
+    rng = np.random.default_rng(4)
+    sums = [FrameSums.of(c) for c in _clips(rng, [4, 6, 8])]
+    utts = [SimpleNamespace(id=f"u{i}", speaker="a") for i in range(3)]
+    prior = (np.zeros((2, 3), np.float32), np.ones((2, 3), np.float32))
+    stats, position = session_stats(utts, range(3), sums, prior, seed=5, prior_frames=10.0, include_current=False)
+    order = sorted(range(3), key=lambda i: position[f"u{i}"])
+    assert np.allclose(stats[f"u{order[0]}"][0], 0) and np.allclose(stats[f"u{order[0]}"][1], 1)
+    expected = running_stats(*prior, 10.0, FrameSums.total([sums[order[0]], sums[order[1]]]))
+    assert np.allclose(stats[f"u{order[2]}"][0], expected[0])
