@@ -65,3 +65,11 @@ export class SessionStats {
     this.currentEpoch = epoch;
   }
 }
+
+/** What a result's statistics were adapted on. */
+export interface AdaptationInfo {
+  /** Utterances in the estimate, this one included. */
+  utterances: number;
+  /** Epoch of the estimate (matches the main thread's after a reset: see the module comment). */
+  epoch: number;
+}

@@ -69,6 +69,19 @@ export interface ManifestMetrics {
   confusion: number[][];
 }
 
+/**
+ * Session domain normalisation (training/domain.py): the head also takes `domain_mean` and
+ * `domain_std` [L, D], running statistics of the session's speech starting from `prior`.
+ */
+export interface DomainNormalizationSpec {
+  type: 'session_running';
+  /** float32 little-endian: mean [L*D] then std [L*D]. */
+  prior: ManifestFileRef;
+  /** Weight of the prior in the running estimate, in frames. */
+  prior_frames: number;
+  std_floor: number;
+}
+
 /** A validated manifest as written by training/manifest.py. */
 export interface Manifest {
   name: string;
@@ -81,6 +94,8 @@ export interface Manifest {
   head: HeadSpec;
   metrics?: ManifestMetrics;
   fidelity?: ManifestFileRef;
+  /** Absent: the head takes hidden_states only. */
+  domain_normalization?: DomainNormalizationSpec;
   licence: string;
   provenance: string;
   /** Model card path relative to the manifest. */
