@@ -2,6 +2,8 @@
 export interface Controller {
   startListening(): Promise<void>;
   stopListening(): void;
+  /** Forgets the voice the session statistics adapted to (domain-normalised models). */
+  resetAdaptation(): void;
   analyseFiles(files: readonly File[]): void;
   playUtterance(id: string): void;
   clearHistory(): void;

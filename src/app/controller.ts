@@ -43,6 +43,7 @@ export function createController(store: AppStore, recognizer: Recognizer): AppCo
   r.on('load-progress', (p) => set({ load: { ...get().load, loaded: p.loaded, total: p.total, file: p.file } }));
   r.on('model-ready', ({ model, backend }) => set({ model, backend, load: { ...get().load, phase: 'ready', error: null } }));
   r.on('backend-changed', (backend) => set({ backend }));
+  r.on('adaptation', (adaptation) => set({ adaptation }));
   r.on('notice', (n) => set(transitions.notify(get(), n.kind, n.text, n.action)));
   r.on('error', (e) => {
     if (e.code === 'model') set({ load: { ...get().load, phase: 'error', error: e.message } });
@@ -73,6 +74,7 @@ export function createController(store: AppStore, recognizer: Recognizer): AppCo
     retryModel: () => void r.load().catch(() => undefined),
     startListening: () => r.start(),
     stopListening: () => r.stop(),
+    resetAdaptation: () => r.resetAdaptation(),
     analyseFiles(files) {
       // Each failure is shown on its file's row.
       for (const file of files) r.analyseFile(file).catch(() => undefined);

@@ -38,12 +38,19 @@ export interface OpenedFile {
 /** A loaded model (the real one: {@link InferenceClient}). */
 export interface InferencePort {
   readonly manifest: Pick<Manifest, 'name' | 'version' | 'labels' | 'licence'> &
-    Partial<Pick<Manifest, 'model_card' | 'description' | 'evaluation' | 'metrics'>>;
+    Partial<Pick<Manifest, 'model_card' | 'description' | 'evaluation' | 'metrics'>> & {
+      /** `domain_normalization` present: results carry `adaptation` (session running statistics). */
+      domain_normalization?: object;
+    };
   /** Absolute manifest URL (the model card resolves against it). */
   readonly manifestUrl: string;
   readonly backend: BackendChoice;
   /** Classifies 16 kHz mono audio; the caller keeps `audio` (it is copied, never detached). */
   classify(audio: Float32Array, kind: RequestKind): Promise<ClassifyResult>;
+  /** Starts the session's domain statistics again from the model's prior (utterances classified from now on). */
+  resetAdaptation(): void;
+  /** Epoch of the current domain statistics; a result with another one predates the last reset. */
+  readonly adaptationEpoch: number;
   on<K extends keyof InferenceClientEvents>(event: K, cb: (payload: InferenceClientEvents[K]) => void): () => void;
   dispose(): void;
 }

@@ -8,7 +8,7 @@ import { SAMPLE_RATE } from '../env';
 import { Emitter } from '../emitter';
 import { describeError, type BackendChoice, type BackendPreference } from '../model';
 import { summariseModel } from '../results/model-summary';
-import type { BackendInfo, FileJob, ModelInfo, UtteranceResult } from '../results/types';
+import type { AdaptationState, BackendInfo, FileJob, ModelInfo, UtteranceResult } from '../results/types';
 import type { VadEvent } from '../vad/events';
 import type {
   BackendEvent,
@@ -25,7 +25,7 @@ import { StartTracker } from './utterance-starts';
 import type { AppPorts, InferencePort } from './ports';
 
 export type { MicState } from './microphone';
-export type { BackendInfo, ModelInfo };
+export type { AdaptationState, BackendInfo, ModelInfo };
 export { RecognizerError };
 
 /** A notice for the user; `action: 'Retry'` offers to reload the model. */
@@ -56,6 +56,8 @@ export interface RecognizerEvents extends RecognizerEventMap {
   /** A file job changed (queued, decoding, progress, done, error). */
   file: FileJob;
   notice: RecognizerNotice;
+  /** Session statistics of a domain-normalised model changed (null: the model has none, or none is loaded). */
+  adaptation: AdaptationState | null;
 }
 
 /** Any event as a discriminated union (for a single switch over all of them). */
@@ -88,6 +90,7 @@ export function toUtteranceEvent(r: UtteranceResult): UtteranceEvent {
     endS: r.endS,
     backend: r.backend,
     inferenceMs: r.inferenceMs,
+    ...(r.adaptedOn !== undefined ? { adaptedOn: r.adaptedOn } : {}),
   };
 }
 
@@ -100,6 +103,7 @@ export class Recognizer implements PublicRecognizer {
   private loadSeq = 0;
   private manifestUrl: string;
   private current: BackendEvent | null = null;
+  private adapted: AdaptationState | null = null;
   private disposed = false;
   private seq = 0;
   // Microphone stream state.
@@ -145,6 +149,27 @@ export class Recognizer implements PublicRecognizer {
     return this.mic.state;
   }
 
+  /**
+   * Utterances the session statistics of a domain-normalised model have adapted on; null for
+   * other models. One estimate per recognizer: microphone and files feed it in the order
+   * their utterances are analysed; it restarts with a new model and on {@link resetAdaptation}.
+   */
+  get adaptation(): AdaptationState | null {
+    return this.adapted;
+  }
+
+  /**
+   * Starts the session statistics again from the model's training statistics: the next
+   * utterance is normalised as the first one was. Utterances already being analysed keep
+   * the old estimate. No-op for models without domain normalisation.
+   */
+  resetAdaptation(): void {
+    const c = this.client;
+    if (this.disposed || !c || !this.adapted) return;
+    c.resetAdaptation();
+    this.setAdaptation({ utterances: 0 });
+  }
+
   /** True once a model is loaded and usable. */
   get ready(): boolean {
     return this.client !== null;
@@ -171,6 +196,7 @@ export class Recognizer implements PublicRecognizer {
     this.client?.dispose();
     this.client = null;
     this.current = null;
+    this.setAdaptation(null); // the statistics belonged to the model going away
     this.events.emit('load-start', { manifestUrl: this.manifestUrl });
     const cancelled = () => new RecognizerError('model', this.disposed ? 'cancelled: the recognizer was disposed' : 'cancelled: model changed');
     const run = (async () => {
@@ -294,6 +320,7 @@ export class Recognizer implements PublicRecognizer {
     const choice = (b: BackendChoice, forced: boolean): BackendInfo => ({ backend: b.backend, reason: b.reason, variant: b.variant, forced });
     this.events.emit('model-ready', { model, backend: choice(c.backend, this.config.backend !== 'auto') });
     this.setBackend(c.backend);
+    this.setAdaptation(m.domain_normalization ? { utterances: 0 } : null);
     c.on('backend-changed', (b) => {
       if (this.client !== c) return;
       this.events.emit('backend-changed', choice(b, false));
@@ -306,6 +333,12 @@ export class Recognizer implements PublicRecognizer {
     c.on('error', (e) => {
       if (this.client === c) this.notify('error', `Inference failed: ${describeError(e)}`, 'inference', 'Retry');
     });
+  }
+
+  private setAdaptation(a: AdaptationState | null): void {
+    if (this.adapted?.utterances === a?.utterances) return;
+    this.adapted = a;
+    this.events.emit('adaptation', a ? { ...a } : null);
   }
 
   private setBackend(b: BackendChoice): void {
@@ -336,7 +369,10 @@ export class Recognizer implements PublicRecognizer {
       at: Date.now(),
       backend: out.backend,
       inferenceMs: out.inferenceMs,
+      ...(out.adaptation ? { adaptedOn: out.adaptation.utterances } : {}),
     };
+    // A result computed before a reset says nothing about the estimate since.
+    if (out.adaptation && out.adaptation.epoch === c.adaptationEpoch) this.setAdaptation({ utterances: out.adaptation.utterances });
     this.bank.put(r.id, audio);
     this.events.emit('result', r);
     this.events.emit('utterance', toUtteranceEvent(r));

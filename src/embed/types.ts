@@ -59,6 +59,11 @@ export interface UtteranceEvent {
   endS: number;
   backend: BackendName;
   inferenceMs: number;
+  /**
+   * Models with session domain normalisation: how many utterances (this one included) the
+   * statistics its input was normalised with were adapted on. Absent for other models.
+   */
+  adaptedOn?: number;
 }
 
 export interface RecognizerErrorEvent {
@@ -105,6 +110,17 @@ export interface Recognizer {
   readonly labels: readonly string[];
   /** Current backend. */
   readonly backend: BackendEvent | null;
+  /**
+   * Models with session domain normalisation: utterances the running statistics have adapted
+   * on (microphone and files share one estimate, in the order they are analysed); null for
+   * models without it.
+   */
+  readonly adaptation: { utterances: number } | null;
+  /**
+   * Forgets the voice heard so far: the next utterance is normalised with the model's
+   * training statistics plus its own frames only, as the first one was. No-op for models without it.
+   */
+  resetAdaptation(): void;
   /** Subscribes; returns the unsubscribe function. */
   on<K extends RecognizerEventName>(type: K, listener: RecognizerListener<K>): () => void;
   off<K extends RecognizerEventName>(type: K, listener: RecognizerListener<K>): void;

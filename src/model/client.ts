@@ -7,6 +7,7 @@
 import { Emitter } from '../emitter.ts';
 import type { BackendChoice, BackendName, BackendPreference } from './backend.ts';
 import { InferenceError, ModelLoadError, type ModelLoadErrorCode, type InferenceErrorCode } from './errors.ts';
+import type { AdaptationInfo } from './domain-session.ts';
 import type { Manifest } from './manifest.ts';
 import type { LoadProgress } from './progress.ts';
 import type { FromWorker, InitMessage, ReadyMessage, RequestKind, SerializedError, SimulatedFault, ToWorker } from './protocol.ts';
@@ -38,6 +39,11 @@ export interface ClassifyResult {
   /** Worker-side run time in milliseconds. */
   inferenceMs: number;
   backend: BackendName;
+  /**
+   * For a model with domain normalisation: utterances the statistics were adapted on (this
+   * one included) and their epoch (compare with {@link InferenceClient.adaptationEpoch}).
+   */
+  adaptation?: AdaptationInfo;
 }
 
 /** Payloads of the client's events. */
@@ -53,6 +59,8 @@ export interface InferenceClientEvents {
 interface Pending {
   kind: RequestKind;
   audio: Float32Array;
+  /** Adaptation epoch when the request was made (kept on a retry). */
+  epoch: number;
   retried: boolean;
   resolve: (r: ClassifyResult) => void;
   reject: (e: Error) => void;
@@ -97,6 +105,7 @@ export class InferenceClient {
   private disposed = false;
   private restarting = false;
   private restarts: number[] = [];
+  private adaptEpoch = 0;
   private readonly events = new Emitter<InferenceClientEvents>();
 
   private constructor(
@@ -161,9 +170,23 @@ export class InferenceClient {
     }
     const id = this.nextId++;
     return new Promise<ClassifyResult>((resolve, reject) => {
-      this.pending.set(id, { kind, audio: audio16k, retried: false, resolve, reject });
+      this.pending.set(id, { kind, audio: audio16k, epoch: this.adaptEpoch, retried: false, resolve, reject });
       if (!this.restarting) this.send(id);
     });
+  }
+
+  /**
+   * Restarts the session's domain statistics from the model's prior (models with
+   * `domain_normalization`; a no-op for others): utterances classified after this call are
+   * normalised as if none had been heard before them; those requested earlier are not affected.
+   */
+  resetAdaptation(): void {
+    this.adaptEpoch++;
+  }
+
+  /** Epoch of the current domain statistics (results with another epoch predate a reset). */
+  get adaptationEpoch(): number {
+    return this.adaptEpoch;
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -198,7 +221,7 @@ export class InferenceClient {
     if (!p) return;
     // Copy: the caller keeps its buffer (history playback), the copy is transferred.
     const audio = p.audio.slice();
-    this.post({ type: 'classify', id, kind: p.kind, audio }, [audio.buffer]);
+    this.post({ type: 'classify', id, kind: p.kind, audio, adaptEpoch: p.epoch }, [audio.buffer]);
   }
 
   private attach(worker: Worker): void {
@@ -216,7 +239,13 @@ export class InferenceClient {
         const p = this.pending.get(msg.id);
         if (!p) return;
         this.pending.delete(msg.id);
-        p.resolve({ probabilities: msg.probabilities, labels: this.manifest.labels, inferenceMs: msg.inferenceMs, backend: msg.backend });
+        p.resolve({
+          probabilities: msg.probabilities,
+          labels: this.manifest.labels,
+          inferenceMs: msg.inferenceMs,
+          backend: msg.backend,
+          ...(msg.adaptation ? { adaptation: msg.adaptation } : {}),
+        });
         break;
       }
       case 'classify-error': {

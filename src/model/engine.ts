@@ -16,11 +16,13 @@ import {
   wasmThreads,
 } from './backend.ts';
 import type { ModelCache } from './cache.ts';
+import { type DomainStats, parsePrior } from './domain-norm.ts';
+import { type AdaptationInfo, SessionStats } from './domain-session.ts';
 import { ModelLoadError, describeError } from './errors.ts';
 import { fetchModelFile, type ModelFileSpec } from './fetch-model.ts';
 import { type LoadedManifest, type Manifest, loadManifest } from './manifest.ts';
 import { resolveModelUrl } from './urls.ts';
-import { EmotionPipeline } from './pipeline.ts';
+import { EmotionPipeline, type RunRequest } from './pipeline.ts';
 import type { ProgressCallback } from './progress.ts';
 import type { InitMessage } from './protocol.ts';
 
@@ -46,6 +48,8 @@ export interface EngineResult {
   probabilities: Float32Array;
   inferenceMs: number;
   backend: BackendName;
+  /** Present for a model with domain normalisation. */
+  adaptation?: AdaptationInfo;
 }
 
 /** Loads a model and classifies with it. */
@@ -58,6 +62,8 @@ export class InferenceEngine {
     private readonly deps: EngineDeps,
     /** Set (asynchronously) when the WebGPU device is lost. */
     private readonly lost: DeviceLostRef,
+    /** The session's running statistics (domain-normalised models); outlives pipeline rebuilds. */
+    private readonly domain: SessionStats | null,
   ) {}
 
   private get deviceLost(): string | null {
@@ -85,19 +91,24 @@ export class InferenceEngine {
       ? { vendor: sel.probed.summary.vendor, architecture: sel.probed.summary.architecture, fallback: sel.probed.summary.fallback }
       : undefined;
 
-    // Head first (small), then the upstream; one overall byte count for the progress bar.
+    // Head and prior first (small), then the upstream; one overall byte count for the progress bar.
     const upstreamSpec = variantSpec(loaded, sel.variant);
-    const overallTotal = manifest.head.bytes + (upstreamSpec.bytes ?? 0);
+    const priorRef = manifest.domain_normalization?.prior;
+    const priorBytes = priorRef?.bytes ?? 0;
+    const overallTotal = manifest.head.bytes + priorBytes + (upstreamSpec.bytes ?? 0);
     const fetchOpts = { cache: deps.cache, fetch: deps.fetch, onProgress: deps.onProgress };
     const head = await fetchModelFile(fileSpec(loaded, manifest.head), { ...fetchOpts, overall: { offset: 0, total: overallTotal } });
-    const upstream = await fetchModelFile(upstreamSpec, { ...fetchOpts, overall: { offset: manifest.head.bytes, total: overallTotal } });
+    const domain = priorRef
+      ? sessionStats(loaded, (await fetchModelFile(fileSpec(loaded, priorRef), { ...fetchOpts, overall: { offset: manifest.head.bytes, total: overallTotal } })).bytes)
+      : null;
+    const upstream = await fetchModelFile(upstreamSpec, { ...fetchOpts, overall: { offset: manifest.head.bytes + priorBytes, total: overallTotal } });
 
     let choice: BackendChoice = { backend: sel.backend, reason: sel.reason, adapter, variant: sel.variant, threads };
     let pipeline: EmotionPipeline | undefined;
     let lostRef: DeviceLostRef = { reason: null };
     try {
       if (sel.backend === 'webgpu' && sel.probed) deps.ort.env.webgpu.adapter = sel.probed.adapter;
-      pipeline = await buildPipeline(deps.ort, manifest, sel.backend, upstream.bytes, head.bytes);
+      pipeline = await buildPipeline(deps.ort, manifest, sel.backend, upstream.bytes, head.bytes, domain);
       await pipeline.warmUp();
       if (sel.backend === 'webgpu') lostRef = await watchDevice(deps.ort);
     } catch (e) {
@@ -110,11 +121,11 @@ export class InferenceEngine {
         wasmVariant === sel.variant
           ? upstream.bytes
           : (await fetchModelFile(variantSpec(loaded, wasmVariant), { cache: deps.cache, fetch: deps.fetch })).bytes;
-      pipeline = await buildPipeline(deps.ort, manifest, 'wasm', bytes, head.bytes);
+      pipeline = await buildPipeline(deps.ort, manifest, 'wasm', bytes, head.bytes, domain);
       await pipeline.warmUp();
       choice = { backend: 'wasm', reason: `WebGPU failed (${describeError(e)}); using WASM`, adapter, variant: wasmVariant, threads };
     }
-    const engine = new InferenceEngine(loaded, pipeline, choice, head.bytes, deps, lostRef);
+    const engine = new InferenceEngine(loaded, pipeline, choice, head.bytes, deps, lostRef, domain);
     deps.onProgress?.({ status: 'ready', backend: choice.backend, variant: choice.variant });
     return engine;
   }
@@ -122,15 +133,16 @@ export class InferenceEngine {
   /**
    * Classifies one utterance. On WebGPU, a failed run or a lost device switches to WASM
    * (reported through `onBackendChanged`) and the same audio is run again there.
+   * `request` says whether a final result adds the utterance to the session statistics.
    */
-  async classify(audio: Float32Array): Promise<EngineResult> {
+  async classify(audio: Float32Array, request: RunRequest = { commit: false }): Promise<EngineResult> {
     if (this.current.backend === 'webgpu' && this.deviceLost !== null) {
       await this.switchToWasm(`WebGPU device lost (${this.deviceLost}); continuing on WASM`);
     }
     const t0 = performance.now();
     try {
-      const probabilities = await this.pipeline.run(audio);
-      return { probabilities, inferenceMs: performance.now() - t0, backend: this.current.backend };
+      const out = await this.pipeline.classify(audio, request);
+      return { ...out, inferenceMs: performance.now() - t0, backend: this.current.backend };
     } catch (e) {
       if (this.current.backend !== 'webgpu' || (e instanceof Error && e.name === 'InferenceError' && isInputError(e))) throw e;
       // A run that fails because the device went away often rejects before device.lost
@@ -141,8 +153,8 @@ export class InferenceEngine {
       const why = this.deviceLost !== null ? `WebGPU device lost (${this.deviceLost})` : `WebGPU run failed (${describeError(e)})`;
       await this.switchToWasm(`${why}; continuing on WASM`);
       const t1 = performance.now();
-      const probabilities = await this.pipeline.run(audio);
-      return { probabilities, inferenceMs: performance.now() - t1, backend: this.current.backend };
+      const out = await this.pipeline.classify(audio, request);
+      return { ...out, inferenceMs: performance.now() - t1, backend: this.current.backend };
     }
   }
 
@@ -164,7 +176,7 @@ export class InferenceEngine {
     if (variant === undefined) throw new ModelLoadError('unsupported', `${reason}, but no manifest variant runs on WASM`);
     await this.pipeline.release().catch(() => undefined);
     const up = await fetchModelFile(variantSpec(this.loaded, variant), { cache: this.deps.cache, fetch: this.deps.fetch });
-    const pipeline = await buildPipeline(this.deps.ort, manifest, 'wasm', up.bytes, this.headBytes);
+    const pipeline = await buildPipeline(this.deps.ort, manifest, 'wasm', up.bytes, this.headBytes, this.domain);
     await pipeline.warmUp();
     this.pipeline = pipeline;
     this.lost.reason = null;
@@ -234,13 +246,33 @@ function variantSpec(loaded: LoadedManifest, id: string): ModelFileSpec {
   return fileSpec(loaded, v);
 }
 
-/** Builds the two-session pipeline on a backend. */
+/**
+ * The running statistics of a domain-normalised model, starting from its prior file.
+ * Throws {@link ModelLoadError} `invalid-manifest` naming the file when its size is not 2 x L x D floats.
+ */
+function sessionStats(loaded: LoadedManifest, priorBytes: Uint8Array): SessionStats | null {
+  const { manifest } = loaded;
+  const dn = manifest.domain_normalization;
+  if (!dn) return null;
+  const { num_layers: layers, dim } = manifest.upstream;
+  const url = resolveModelUrl(dn.prior.file, loaded.url);
+  let prior: DomainStats;
+  try {
+    prior = parsePrior(priorBytes, layers, dim, url);
+  } catch (e) {
+    throw new ModelLoadError('invalid-manifest', `Domain prior ${describeError(e)}`, url, { cause: e });
+  }
+  return new SessionStats({ prior, priorFrames: dn.prior_frames, stdFloor: dn.std_floor, layers, dim });
+}
+
+/** Builds the two-session pipeline on a backend (`domain`: the session statistics, for a domain-normalised model). */
 export async function buildPipeline(
   ort: OrtModule,
   manifest: Manifest,
   backend: BackendName,
   upstream: Uint8Array,
   head: Uint8Array,
+  domain: SessionStats | null = null,
 ): Promise<EmotionPipeline> {
   return EmotionPipeline.create({
     backend,
@@ -250,5 +282,6 @@ export async function buildPipeline(
     numClasses: manifest.labels.length,
     createSession: (bytes, options) => ort.InferenceSession.create(bytes, options),
     makeTensor: (data, dims) => new ort.Tensor('float32', data, dims),
+    domain,
   });
 }

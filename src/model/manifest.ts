@@ -92,6 +92,19 @@ export interface ManifestEvaluation {
   uncertain_below?: number;
 }
 
+/**
+ * Session domain normalisation (training/domain.py): the head also takes `domain_mean` and
+ * `domain_std` [L, D], running statistics of the session's speech starting from `prior`.
+ */
+export interface DomainNormalizationSpec {
+  type: 'session_running';
+  /** float32 little-endian: mean [L*D] then std [L*D]. */
+  prior: ManifestFileRef;
+  /** Weight of the prior in the running estimate, in frames. */
+  prior_frames: number;
+  std_floor: number;
+}
+
 /** A validated manifest as written by training/manifest.py. */
 export interface Manifest {
   name: string;
@@ -105,6 +118,8 @@ export interface Manifest {
   metrics?: ManifestMetrics;
   evaluation?: ManifestEvaluation;
   fidelity?: ManifestFileRef;
+  /** Absent: the head takes hidden_states only. */
+  domain_normalization?: DomainNormalizationSpec;
   licence: string;
   provenance: string;
   /** Model card path relative to the manifest. */

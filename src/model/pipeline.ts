@@ -2,9 +2,13 @@
  * The model itself: upstream session -> head session -> probabilities.
  * On WebGPU the upstream's `hidden_states` stay on the GPU (gpu-buffer output) and go
  * straight into the head; they are disposed after every run. Runs are serialised.
+ * A model with domain normalisation also gets `domain_mean`/`domain_std` from the session's
+ * running statistics (src/model/domain-session.ts); its hidden states come back to the CPU,
+ * where their frame sums are taken.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
 import type { BackendName } from './backend.ts';
+import type { AdaptationInfo, SessionPreview, SessionStats } from './domain-session.ts';
 import { InferenceError, ModelLoadError, describeError } from './errors.ts';
 
 /** The part of an onnxruntime session the pipeline uses (fakes implement it in tests). */
@@ -34,6 +38,26 @@ export interface PipelineConfig {
   numClasses: number;
   createSession: CreateSession;
   makeTensor: MakeTensor;
+  /**
+   * Running statistics of the session, for a model with domain normalisation (its head takes
+   * domain_mean/domain_std); null or absent otherwise. Owned by the caller, so it outlives a
+   * pipeline rebuilt on another backend.
+   */
+  domain?: SessionStats | null;
+}
+
+/** How one run treats the session statistics. */
+export interface RunRequest {
+  /** Add this utterance's frames to the session once the run succeeds (final results only). */
+  commit: boolean;
+  /** Epoch of the caller's estimate; a new one resets the statistics first (SessionStats.preview). */
+  epoch?: number;
+}
+
+/** Probabilities of one run and, for a domain-normalised model, what they were adapted on. */
+export interface PipelineResult {
+  probabilities: Float32Array;
+  adaptation?: AdaptationInfo;
 }
 
 /** Names fixed by the model contract (docs/ARCHITECTURE.md). */
@@ -41,10 +65,15 @@ export const IO = {
   waveform: 'waveform',
   hidden: 'hidden_states',
   probabilities: 'probabilities',
+  domainMean: 'domain_mean',
+  domainStd: 'domain_std',
 } as const;
 
-/** Session options for one of the two sessions on a backend. */
-export function sessionOptions(backend: BackendName, which: 'upstream' | 'head'): InferenceSession.SessionOptions {
+/**
+ * Session options for one of the two sessions on a backend. `hiddenOnGpu: false` (domain
+ * normalisation) keeps the upstream's output on the CPU, where its frame sums are needed.
+ */
+export function sessionOptions(backend: BackendName, which: 'upstream' | 'head', hiddenOnGpu = true): InferenceSession.SessionOptions {
   const options: InferenceSession.SessionOptions = {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
@@ -52,7 +81,7 @@ export function sessionOptions(backend: BackendName, which: 'upstream' | 'head')
     // console.error, which pages and tests treat as failures.
     logSeverityLevel: 3,
   };
-  if (backend === 'webgpu' && which === 'upstream') {
+  if (backend === 'webgpu' && which === 'upstream' && hiddenOnGpu) {
     // Keep hidden states on the GPU: the head reads them there, no read-back in between.
     return { ...options, preferredOutputLocation: { [IO.hidden]: 'gpu-buffer' } };
   }
@@ -85,7 +114,7 @@ export class EmotionPipeline {
   /** Backend both sessions run on. */
   readonly backend: BackendName;
   /** The run in progress, if any (release() waits for it). */
-  private inFlight: Promise<Float32Array> | null = null;
+  private inFlight: Promise<PipelineResult> | null = null;
   private released = false;
 
   private constructor(
@@ -102,6 +131,7 @@ export class EmotionPipeline {
     let head: SessionLike;
     try {
       head = await createChecked(config, 'head', config.head, IO.hidden, IO.probabilities);
+      await checkDomainInputs(head, config.domain != null);
     } catch (e) {
       await upstream.release().catch(() => undefined);
       throw e;
@@ -127,13 +157,22 @@ export class EmotionPipeline {
   }
 
   /**
-   * Classifies one utterance: waveform float32 [S] mono 16 kHz -> probabilities [C].
-   * Throws {@link InferenceError} `run-failed` when called while another run is in progress.
+   * Classifies one utterance: waveform float32 [S] mono 16 kHz -> probabilities [C], without
+   * adding it to the session statistics (warm-up, tests). See {@link classify}.
    */
   async run(waveform16k: Float32Array): Promise<Float32Array> {
+    return (await this.classify(waveform16k, { commit: false })).probabilities;
+  }
+
+  /**
+   * Classifies one utterance; a domain-normalised model uses the session statistics with this
+   * utterance's frames included and, with `commit`, keeps them for the next utterances.
+   * Throws {@link InferenceError} `run-failed` when called while another run is in progress.
+   */
+  async classify(waveform16k: Float32Array, request: RunRequest): Promise<PipelineResult> {
     if (this.inFlight) throw new InferenceError('run-failed', 'EmotionPipeline.run() called while another run is in progress (the caller must serialise runs)');
     const input = prepareWaveform(waveform16k, this.config.minSamples);
-    const run = this.runNow(input);
+    const run = this.runNow(input, request);
     this.inFlight = run;
     try {
       return await run;
@@ -150,10 +189,11 @@ export class EmotionPipeline {
     await Promise.allSettled([this.upstream.release(), this.head.release()]);
   }
 
-  private async runNow(input: Float32Array): Promise<Float32Array> {
+  private async runNow(input: Float32Array, request: RunRequest): Promise<PipelineResult> {
     if (this.released) throw new InferenceError('disposed', 'the model was released');
     const waveform = this.config.makeTensor(input, [1, input.length]);
     let hidden: Tensor | undefined;
+    const stats: Tensor[] = [];
     try {
       const up = await this.upstream.run({ [IO.waveform]: waveform });
       hidden = up[IO.hidden];
@@ -163,7 +203,19 @@ export class EmotionPipeline {
           `upstream output ${IO.hidden} must be float32 [L, T, D]; got ${hidden ? `${hidden.type} [${hidden.dims.join(', ')}]` : 'nothing'}`,
         );
       }
-      const out = await this.head.run({ [IO.hidden]: hidden });
+      const feeds: Record<string, Tensor> = { [IO.hidden]: hidden };
+      const domain = this.config.domain;
+      let preview: SessionPreview | null = null;
+      if (domain) {
+        const frames = await hidden.getData();
+        if (!(frames instanceof Float32Array)) throw new InferenceError('run-failed', `upstream output ${IO.hidden} is not float32`);
+        preview = domain.preview(frames, hidden.dims, request.epoch);
+        const dims = [domain.model.layers, domain.model.dim];
+        stats.push(this.config.makeTensor(preview.stats.mean, dims), this.config.makeTensor(preview.stats.std, dims));
+        feeds[IO.domainMean] = stats[0];
+        feeds[IO.domainStd] = stats[1];
+      }
+      const out = await this.head.run(feeds);
       const probs = out[IO.probabilities];
       const c = this.config.numClasses;
       if (!probs || probs.type !== 'float32' || probs.size !== c) {
@@ -175,7 +227,10 @@ export class EmotionPipeline {
       const data = await probs.getData();
       probs.dispose();
       if (!(data instanceof Float32Array)) throw new InferenceError('run-failed', 'head output is not float32');
-      return Float32Array.from(data);
+      if (!domain || !preview) return { probabilities: Float32Array.from(data) };
+      // Only now: a run that failed (and is retried on WASM) must not count twice.
+      if (request.commit) domain.commit(preview.own);
+      return { probabilities: Float32Array.from(data), adaptation: { utterances: preview.adaptedOn, epoch: domain.epoch } };
     } catch (e) {
       if (e instanceof InferenceError) throw e;
       throw new InferenceError('run-failed', `${this.backend} run failed: ${describeError(e)}`, { cause: e });
@@ -183,6 +238,7 @@ export class EmotionPipeline {
       // GPU buffers are not garbage-collected: free them every run.
       hidden?.dispose();
       waveform.dispose();
+      for (const t of stats) t.dispose();
     }
   }
 }
@@ -196,7 +252,7 @@ async function createChecked(
 ): Promise<SessionLike> {
   let session: SessionLike;
   try {
-    session = await config.createSession(bytes, sessionOptions(config.backend, which));
+    session = await config.createSession(bytes, sessionOptions(config.backend, which, config.domain == null));
   } catch (e) {
     throw new ModelLoadError('session', `Could not create the ${which} session on ${config.backend}: ${describeError(e)}`, undefined, {
       cause: e,
@@ -210,4 +266,17 @@ async function createChecked(
     );
   }
   return session;
+}
+
+/** A head must take domain_mean/domain_std exactly when the manifest has domain normalisation. */
+async function checkDomainInputs(head: SessionLike, domain: boolean): Promise<void> {
+  const has = [IO.domainMean, IO.domainStd].filter((n) => head.inputNames.includes(n));
+  if (domain ? has.length === 2 : has.length === 0) return;
+  await head.release().catch(() => undefined);
+  throw new ModelLoadError(
+    'session',
+    domain
+      ? `the manifest has domain_normalization, so the head model must have inputs "${IO.domainMean}" and "${IO.domainStd}"; it has inputs [${head.inputNames.join(', ')}]`
+      : `the head model takes [${head.inputNames.join(', ')}], but the manifest has no domain_normalization to feed ${has.join(' and ')}`,
+  );
 }

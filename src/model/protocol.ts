@@ -3,6 +3,7 @@
  * Discriminated unions in both directions; nothing untyped crosses the boundary.
  */
 import type { BackendChoice, BackendName, BackendPreference } from './backend.ts';
+import type { AdaptationInfo } from './domain-session.ts';
 import type { Manifest } from './manifest.ts';
 import type { LoadProgress } from './progress.ts';
 
@@ -31,6 +32,11 @@ export interface ClassifyMessage {
   kind: RequestKind;
   /** Mono 16 kHz float32 samples. */
   audio: Float32Array;
+  /**
+   * Epoch of the session's domain statistics: the client bumps it to reset them, and the
+   * worker starts afresh at the first request carrying a new one (src/model/domain-session.ts).
+   */
+  adaptEpoch: number;
 }
 
 /** Main -> worker: inject a fault (tests only). */
@@ -85,6 +91,8 @@ export interface ResultMessage {
   probabilities: Float32Array;
   inferenceMs: number;
   backend: BackendName;
+  /** Present for a model with domain normalisation. */
+  adaptation?: AdaptationInfo;
 }
 
 /** Worker -> main: request `id` failed (or was superseded). */

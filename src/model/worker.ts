@@ -52,11 +52,10 @@ const scheduler = new RequestScheduler<ClassifyMessage>(
     }
     try {
       if (!engine) throw new InferenceError('run-failed', 'model not loaded');
-      const result = await (await engine).classify(req.audio);
-      post(
-        { type: 'result', id: req.id, probabilities: result.probabilities, inferenceMs: result.inferenceMs, backend: result.backend },
-        [result.probabilities.buffer],
-      );
+      // Provisional results preview the session statistics; only final ones add to them.
+      const result = await (await engine).classify(req.audio, { commit: req.kind === 'final', epoch: req.adaptEpoch });
+      const { probabilities, inferenceMs, backend, adaptation } = result;
+      post({ type: 'result', id: req.id, probabilities, inferenceMs, backend, ...(adaptation ? { adaptation } : {}) }, [probabilities.buffer]);
     } catch (e) {
       post({ type: 'classify-error', id: req.id, error: serialize(e) });
     }

@@ -17,6 +17,16 @@ export interface UtteranceResult {
   /** Which backend computed it. */
   backend: 'webgpu' | 'wasm';
   inferenceMs: number;
+  /** Utterances the session statistics were adapted on, this one included (domain-normalised models only). */
+  adaptedOn?: number;
+}
+
+/**
+ * The running statistics of a domain-normalised model: utterances heard since the model
+ * loaded or the last reset (microphone and files together, in the order they were analysed).
+ */
+export interface AdaptationState {
+  utterances: number;
 }
 
 export type FileStatus = 'queued' | 'decoding' | 'analysing' | 'done' | 'error';

@@ -3,9 +3,9 @@
  * through the small set of actions below, so data keeps flowing one way.
  */
 import { createStore } from 'zustand/vanilla';
-import type { BackendInfo, FileJob, ModelInfo, UtteranceResult } from '../results/types';
+import type { AdaptationState, BackendInfo, FileJob, ModelInfo, UtteranceResult } from '../results/types';
 
-export type { BackendInfo, FileJob, FileStatus, ModelInfo } from '../results/types';
+export type { AdaptationState, BackendInfo, FileJob, FileStatus, ModelInfo } from '../results/types';
 
 export type ModelPhase = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -42,6 +42,8 @@ export interface AppState {
   model: ModelInfo | null;
   load: LoadState;
   backend: BackendInfo | null;
+  /** Session statistics of a domain-normalised model; null for other models. */
+  adaptation: AdaptationState | null;
   live: LiveState;
   /** Last finished utterance (mic or file), shown large. */
   currentId: string | null;
@@ -59,6 +61,7 @@ export const initialState: AppState = {
   model: null,
   load: { phase: 'idle', loaded: 0, total: 0, file: null, error: null },
   backend: null,
+  adaptation: null,
   live: { mic: 'off', speech: false, level: 0, provisional: null, pending: 0 },
   currentId: null,
   results: {},

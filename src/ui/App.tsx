@@ -1,5 +1,6 @@
 import css from './styles.css?inline';
 import { ServicesContext, type AppServices } from './context';
+import { Adaptation } from './components/Adaptation';
 import { CurrentResult } from './components/CurrentResult';
 import { FilePanel } from './components/FilePanel';
 import { Footer } from './components/Footer';
@@ -29,6 +30,7 @@ export function App({ store, controller, input = 'both', title = true }: Props) 
         ) : null}
         <Notices />
         <ModelStatus />
+        <Adaptation />
         {input !== 'file' ? <ListenPanel /> : null}
         <CurrentResult />
         {input !== 'mic' ? <FilePanel /> : null}

@@ -41,6 +41,8 @@ function fakeRecognizer(analyse: Recognizer['analyse'] = async () => []) {
     stop: vi.fn(),
     analyse: vi.fn(analyse),
     dispose: vi.fn(),
+    adaptation: null,
+    resetAdaptation: vi.fn(),
   } satisfies Recognizer;
 }
 

@@ -76,9 +76,13 @@ export class FakeCapture implements MicCapture {
   }
 }
 
-/** A loaded model: answers each classify() with fixed probabilities (or when the test says so). */
+/**
+ * A loaded model: answers each classify() with fixed probabilities (or when the test says so).
+ * With `domain`, it keeps running statistics like the worker: final results add one
+ * utterance, a new epoch (resetAdaptation) starts again at the first request made after it.
+ */
 export class FakeInference implements InferencePort {
-  readonly manifest = { name: 'fake', version: '1', labels: ['anger', 'neutral'], model_card: 'card.md', licence: 'MIT' };
+  readonly manifest: InferencePort['manifest'];
   readonly events = new Emitter<InferenceClientEvents>();
   disposed = false;
   /** Audio lengths of every classify() call, with its kind. */
@@ -86,9 +90,20 @@ export class FakeInference implements InferencePort {
   /** When set, classify() waits for the test to resolve each call. */
   hold: Deferred<void>[] | null = null;
   backend: BackendChoice = { backend: 'wasm', reason: 'forced', variant: 'fp32', threads: 1 };
-  constructor(readonly manifestUrl: string) {}
+  adaptationEpoch = 0;
+  /** The worker side of the statistics: utterances added in `heardEpoch`. */
+  private heard = 0;
+  private heardEpoch = 0;
+  constructor(
+    readonly manifestUrl: string,
+    domain = false,
+  ) {
+    const base = { name: 'fake', version: '1', labels: ['anger', 'neutral'], model_card: 'card.md', licence: 'MIT' };
+    this.manifest = domain ? { ...base, domain_normalization: { type: 'session_running' } } : base;
+  }
   async classify(audio: Float32Array, kind: RequestKind): Promise<ClassifyResult> {
     if (this.disposed) throw new Error('the inference client was disposed');
+    const epoch = this.adaptationEpoch;
     this.calls.push({ kind, samples: audio.length });
     if (this.hold) {
       const d = deferred<void>();
@@ -96,7 +111,15 @@ export class FakeInference implements InferencePort {
       await d.promise;
     }
     if (this.disposed) throw new Error('the inference client was disposed');
-    return { probabilities: Float32Array.from([0.7, 0.3]), labels: this.manifest.labels, inferenceMs: 1, backend: 'wasm' };
+    const result: ClassifyResult = { probabilities: Float32Array.from([0.7, 0.3]), labels: this.manifest.labels, inferenceMs: 1, backend: 'wasm' };
+    if (!this.manifest.domain_normalization) return result;
+    if (epoch !== this.heardEpoch) [this.heard, this.heardEpoch] = [0, epoch];
+    const utterances = this.heard + 1;
+    if (kind === 'final') this.heard++;
+    return { ...result, adaptation: { utterances, epoch } };
+  }
+  resetAdaptation(): void {
+    this.adaptationEpoch++;
   }
   on<K extends keyof InferenceClientEvents>(event: K, cb: (payload: InferenceClientEvents[K]) => void): () => void {
     return this.events.on(event, cb);
@@ -121,8 +144,8 @@ export class FakePorts implements AppPorts {
   readonly fileScripts: VadEvent[][] = [];
   readonly pendingModels: Deferred<void>[] = [];
   modelError: Error | null = null;
-  /** `autoResolve: false` holds VAD starts and captures; `holdModel` holds model loads. */
-  constructor(private readonly opts: { autoResolve?: boolean; holdModel?: boolean } = {}) {}
+  /** `autoResolve: false` holds VAD starts and captures; `holdModel` holds model loads; `domain`: models with domain normalisation. */
+  constructor(private readonly opts: { autoResolve?: boolean; holdModel?: boolean; domain?: boolean } = {}) {}
 
   private gate(list: Deferred<void>[], hold = this.opts.autoResolve === false): Promise<void> {
     if (!hold) return Promise.resolve();
@@ -150,7 +173,7 @@ export class FakePorts implements AppPorts {
     opts.onProgress({ status: 'progress', file: `${opts.manifestUrl}/head.onnx`, loaded: 5, total: 10, progress: 50, overallLoaded: 5, overallTotal: 10 });
     await this.gate(this.pendingModels, this.opts.holdModel === true);
     if (this.modelError) throw this.modelError;
-    const m = new FakeInference(opts.manifestUrl);
+    const m = new FakeInference(opts.manifestUrl, this.opts.domain === true);
     this.models.push(m);
     return m;
   }
