@@ -4,6 +4,7 @@
  */
 import { expect, test } from 'vitest';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { launchBrowser, openPage } from './browser';
 import { EMODB, REPO, analyseFiles, waitForModel } from './app-helpers';
@@ -34,7 +35,8 @@ test('npm run dev serves a working app with the default model', async () => {
       const t = await openPage(browser, url);
       const s = await waitForModel(t.page);
       expect(s.load.error).toBeNull();
-      expect(s.model?.name).toBe('default');
+      const shipped = JSON.parse(readFileSync(resolve(REPO, 'public/models/default/manifest.json'), 'utf8')) as { name: string };
+      expect(s.model?.name).toBe(shipped.name);
       const done = await analyseFiles(t.page, [resolve(EMODB, '03a01Wa.wav')]);
       expect(done.files[0].status, done.files[0].message ?? '').toBe('done');
       expect(done.files[0].utteranceIds).toHaveLength(1);
