@@ -30,8 +30,9 @@ export function App({ store, controller, input = 'both', title = true }: Props) 
         ) : null}
         <Notices />
         <ModelStatus />
-        <Adaptation />
         {input !== 'file' ? <ListenPanel /> : null}
+        {/* After Listen, so the first Tab stop stays the main action. */}
+        <Adaptation />
         <CurrentResult />
         {input !== 'mic' ? <FilePanel /> : null}
         <History />
