@@ -70,3 +70,11 @@ def test_schema_rejects_unsafe_paths(tmp_path):
         broken = json.loads(json.dumps(m))
         broken["head"]["file"] = bad
         assert not jsonschema.Draft202012Validator(schema).is_valid(broken), bad
+
+
+def test_head_attention_is_declared_for_corrap_only(tmp_path):
+    m = _write(tmp_path, head_attention=True)
+    assert m["head"]["attention"] == {"output": "attention"}
+    assert "attention" not in _write(tmp_path)["head"]
+    with pytest.raises(jsonschema.ValidationError):
+        _write(tmp_path, head_type="meanstd", head_attention=True)
