@@ -98,6 +98,8 @@ def write_manifest(
     if label_smoothing is not None:
         head["label_smoothing"] = float(label_smoothing)
     if head_attention:
+        if head_type != "corrap":  # the only pooling that weights frames (not in the schema: see its description)
+            raise ValueError(f"head type {head_type!r} has no attention over time to declare")
         head["attention"] = dict(HEAD_ATTENTION)
     head.update(licence=head_licence, provenance=head_provenance)
     manifest: dict[str, Any] = {
@@ -139,6 +141,8 @@ def verify_manifest(directory: Path) -> list[str]:
                 for e in jsonschema.Draft202012Validator(load_schema()).iter_errors(manifest)]
     if problems:
         return problems
+    if "attention" in manifest["head"] and manifest["head"]["type"] != "corrap":
+        problems.append(f"head.attention declared for a {manifest['head']['type']} head (only corrap has attention)")
     refs = [(f"upstream variant {v['id']}", v) for v in manifest["upstream"]["variants"]]
     refs.append(("head", manifest["head"]))
     if "fidelity" in manifest:
