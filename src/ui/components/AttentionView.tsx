@@ -91,7 +91,8 @@ function wavePath(audio: Float32Array): string {
 function curvePath(r: UtteranceResult, x: (t: number) => number): string {
   const a = r.attention!;
   const d = densities(a);
-  const top = Math.max(...d, 1e-12);
+  // A flat curve (every frame counted alike) sits at half height instead of filling the plot.
+  const top = Math.max(...d, 2 / (a.frames * a.frameS));
   let path = `M${x(0).toFixed(1)} ${H}`;
   d.forEach((v, b) => {
     const { startS, endS } = binSpan(a, b);
