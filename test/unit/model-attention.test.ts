@@ -140,4 +140,22 @@ describe('tiny-pipeline (CorrAP) on onnxruntime-web (WASM, Node)', () => {
     out.attention!.weights.forEach((w, i) => expect(Math.abs(w - want[i])).toBeLessThan(1e-6));
     expect(sum(out.attention!.weights)).toBeCloseTo(1, 5);
   });
+
+  test('one weight per upstream frame for 0.5, 2 and 15 s; binned to <= 100 points', async () => {
+    const manifest = validateManifest(JSON.parse(readFileSync(`${DIR}/manifest.json`, 'utf8')));
+    const p = await buildPipeline(ort, manifest, 'wasm', readFileSync(`${DIR}/upstream.fp32.onnx`), readFileSync(`${DIR}/head.onnx`));
+    try {
+      for (const seconds of [0.5, 2, 15]) {
+        const samples = seconds * 16000;
+        const wave = Float32Array.from({ length: samples }, (_, i) => 0.1 * Math.sin(i * 0.05) * Math.sin(i * 0.0007));
+        const a = (await p.classify(wave, { commit: false })).attention!;
+        expect(a.frames).toBe(Math.floor((samples - 400) / 320) + 1); // the upstream's frames (hop 320)
+        expect(a.weights).toHaveLength(Math.ceil(a.frames / Math.ceil(a.frames / 100)));
+        expect(a.weights.length).toBeLessThanOrEqual(100);
+        expect(sum(a.weights)).toBeCloseTo(1, 5);
+      }
+    } finally {
+      await p.release();
+    }
+  });
 });
