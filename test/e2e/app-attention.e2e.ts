@@ -110,6 +110,13 @@ describe('attention view', () => {
       await where.click();
       await expect(where.getAttribute('aria-pressed')).resolves.toBe('true');
       await expect(view.textContent()).resolves.toContain('selected utterance');
+      // "Show latest" follows the latest again; a timeline segment selects (and plays) its utterance.
+      await t.page.getByRole('button', { name: 'Show latest' }).click();
+      await expect(view.textContent()).resolves.toContain('latest utterance');
+      await t.page.locator('.timeline .segment').click();
+      await expect(view.textContent()).resolves.toContain('selected utterance');
+      await t.page.waitForFunction(() => (window as unknown as { __starts: number[] }).__starts.length === 3);
+      expect((await starts(t.page))[2]).toBe(0);
 
       mkdirSync(RESULTS_DIR, { recursive: true });
       await t.page.screenshot({ path: join(RESULTS_DIR, 'app-attention-1280.png'), fullPage: true });
