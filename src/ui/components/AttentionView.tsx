@@ -11,6 +11,9 @@ const COLUMNS = 300;
 
 const s2 = (x: number) => x.toFixed(2);
 
+/** The view's own styles, so the embed (which leaves the view out) does not carry them. */
+const CSS = `.ser-app .attention-head { display: flex; align-items: baseline; gap: 6px 12px; flex-wrap: wrap; } .ser-app .attention-help, .ser-app .attention-summary { margin: 4px 0; font-size: 0.9em; } .ser-app .attention-plot { display: block; width: 100%; padding: 0; background: #f3f4f6; overflow: hidden; } .ser-app .attention-plot svg { display: block; width: 100%; height: 90px; } .ser-app .attention-wave { stroke: #6b7280; stroke-width: 1.2; fill: none; vector-effect: non-scaling-stroke; } .ser-app .attention-curve { stroke: var(--accent); stroke-width: 2; fill: rgba(31, 78, 121, 0.15); vector-effect: non-scaling-stroke; } .ser-app .attention-peak { fill: rgba(245, 158, 11, 0.35); }`;
+
 /**
  * "Where it heard it": the selected (else the latest) utterance's waveform with the head's
  * attention over time drawn over it and the most-attended stretch highlighted; activating it
@@ -33,6 +36,7 @@ export function AttentionView() {
   const x = (t: number) => (t / durationS) * W;
   return (
     <section className="panel attention" aria-label="Where it heard it" data-testid="attention-view" data-utterance-id={r.id}>
+      <style>{CSS}</style>
       <div className="attention-head">
         <h2>Where it heard it</h2>
         <span className="muted">
