@@ -111,7 +111,7 @@ def make_model(name: str) -> Path:
         out, name=f"bench-{name}", version="0.0.0-bench", labels=LABELS, upstream=up.info, variants=variants,
         head_file="head.onnx", head_type="corrap", licence="MIT (benchmark only)",
         provenance=f"bench/make_models.py --models {name}", head_licence="MIT",
-        head_provenance="random init, torch.manual_seed(0)",
+        head_provenance="random init, torch.manual_seed(0)", head_attention=head.has_attention,
         description=f"BENCHMARK ONLY: {spec} + random corrap head")
     (out / "spec.txt").write_text(spec + "\n")
     return out

@@ -5,6 +5,7 @@ import { browserPorts } from './app/ports-browser';
 import { Recognizer } from './app/recognizer';
 import { HISTORY_LIMIT, createAppStore } from './store/app-store';
 import { App } from './ui/App';
+import { AttentionView } from './ui/components/AttentionView';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
@@ -18,7 +19,7 @@ if ((window as { __serTestHooks?: boolean }).__serTestHooks === true) (window as
 
 createRoot(root).render(
   <StrictMode>
-    <App store={store} controller={controller} />
+    <App store={store} controller={controller} attentionView={AttentionView} />
   </StrictMode>,
 );
 void controller.init();

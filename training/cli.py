@@ -324,7 +324,7 @@ def cmd_build(args: argparse.Namespace) -> dict:
         head_licence=args.head_licence,
         head_provenance=f"trained on {len(utts)} utterances of {DATASET_NAMES[args.data]}; config {json.dumps(asdict(cfg))}",
         metrics=metrics, fidelity_file="fidelity.json" if fidelity is not None else None,
-        domain_normalization=domain, evaluation=evaluation,
+        domain_normalization=domain, evaluation=evaluation, head_attention=head.has_attention,
     )
     print(f"wrote {out / 'manifest.json'} ({time.perf_counter() - t_start:.0f}s)", file=sys.stderr)
     return {"manifest": manifest, "head": head, "upstream": up, "store": store, "utts": utts}

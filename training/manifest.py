@@ -13,6 +13,8 @@ from .upstream.base import UpstreamInfo
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "manifest.schema.json"
 MANIFEST = "manifest.json"
+#: head.attention of a head whose ONNX graph outputs its attention over the upstream frames.
+HEAD_ATTENTION = {"output": "attention"}
 
 
 def sha256_file(path: Path) -> str:
@@ -74,12 +76,14 @@ def write_manifest(
     model_card: str = "MODEL_CARD.md",
     domain_normalization: dict | None = None,
     evaluation: dict | None = None,
+    head_attention: bool = False,
 ) -> dict:
     """Compute bytes + SHA-256 of every referenced file, validate, write ``out_dir/manifest.json``.
 
     ``variants``: VariantFile dataclasses or dicts with id, file, dtype, backends, requires
     (bytes/sha256 are recomputed from the files, so a stale value cannot slip through).
-    Returns the manifest dict.
+    ``head_attention``: head.onnx has the second output ``attention`` [T] (CorrAP); declared
+    as ``head.attention``. Returns the manifest dict.
     """
     out_dir = Path(out_dir)
     if not (out_dir / model_card).is_file():
@@ -93,6 +97,10 @@ def write_manifest(
     head = {"type": head_type, **file_ref(out_dir, head_file), "input": "hidden_states", "output": "probabilities"}
     if label_smoothing is not None:
         head["label_smoothing"] = float(label_smoothing)
+    if head_attention:
+        if head_type != "corrap":  # the only pooling that weights frames (not in the schema: see its description)
+            raise ValueError(f"head type {head_type!r} has no attention over time to declare")
+        head["attention"] = dict(HEAD_ATTENTION)
     head.update(licence=head_licence, provenance=head_provenance)
     manifest: dict[str, Any] = {
         "name": name, "version": version, "description": description, "labels": list(labels),
@@ -133,6 +141,8 @@ def verify_manifest(directory: Path) -> list[str]:
                 for e in jsonschema.Draft202012Validator(load_schema()).iter_errors(manifest)]
     if problems:
         return problems
+    if "attention" in manifest["head"] and manifest["head"]["type"] != "corrap":
+        problems.append(f"head.attention declared for a {manifest['head']['type']} head (only corrap has attention)")
     refs = [(f"upstream variant {v['id']}", v) for v in manifest["upstream"]["variants"]]
     refs.append(("head", manifest["head"]))
     if "fidelity" in manifest:

@@ -5,7 +5,9 @@ The browser E2E tests compare the page's probabilities with this output:
     python -m training.predict --model public/models/default --wav file.wav \
         [--start-sample N --end-sample M] [--variant fp32]
 
-prints JSON {"labels": [...], "probabilities": [...], "variant": ..., "samples": n}.
+prints JSON {"labels": [...], "probabilities": [...], "variant": ..., "samples": n}; a head that
+declares ``head.attention`` (CorrAP) adds "attention": its weight per upstream frame [T] (sums
+to 1) and "hop_samples": the upstream's samples per frame (the page bins it to <= 100 points).
 
     python -m training.predict --model DIR --wav file.wav --segments 16000:48000,64000:90000
 
@@ -67,8 +69,13 @@ class Predictor:
                                       FrameSums.total(self.heard), std_floor=float(self.domain["std_floor"]))
             feeds.update(domain_mean=mean, domain_std=std)
             out["adapted_on"] = len(self.heard)
-        (probs,) = self.head.run(["probabilities"], feeds)
-        return {**out, "probabilities": probs[0].astype(float).tolist(), "samples": int(x.shape[0])}
+        attention = self.manifest["head"].get("attention")
+        names = ["probabilities"] + ([attention["output"]] if attention else [])
+        probs, *att = self.head.run(names, feeds)
+        out.update(probabilities=probs[0].astype(float).tolist(), samples=int(x.shape[0]))
+        if att:
+            out.update(attention=att[0].astype(float).tolist(), hop_samples=int(self.manifest["upstream"]["downsample_rate"]))
+        return out
 
 
 def predict(model_dir: Path, waveform: np.ndarray, variant: str = "fp32") -> dict:
@@ -79,14 +86,17 @@ def predict(model_dir: Path, waveform: np.ndarray, variant: str = "fp32") -> dic
     return {**out, "variant": variant}
 
 
+#: Per-segment fields of predict_segments, in output order.
+SEGMENT_KEYS = ("samples", "probabilities", "adapted_on", "attention", "hop_samples")
+
+
 def predict_segments(model_dir: Path, waveform: np.ndarray, segments: list[tuple[int, int]], variant: str = "fp32") -> dict:
     """Segments [start, end) of one waveform predicted in order by one session (running statistics)."""
     p = Predictor(model_dir, variant)
     rows = []
     for start, end in segments:
         r = p(waveform[start:end])
-        rows.append({"start": start, "end": end, "samples": r["samples"], "probabilities": r["probabilities"],
-                     **({"adapted_on": r["adapted_on"]} if "adapted_on" in r else {})})
+        rows.append({"start": start, "end": end, **{k: r[k] for k in SEGMENT_KEYS if k in r}})
     return {"labels": p.manifest["labels"], "variant": variant, "segments": rows}
 
 

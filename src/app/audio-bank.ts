@@ -47,7 +47,13 @@ export class AudioBank {
     return this.clips.has(id);
   }
 
-  async play(id: string): Promise<void> {
+  /** The clip (shared, not copied), or null once dropped. */
+  get(id: string): Float32Array | null {
+    return this.clips.get(id) ?? null;
+  }
+
+  /** Plays a clip from `fromS` seconds into it (stops the one playing). */
+  async play(id: string, fromS = 0): Promise<void> {
     const audio = this.clips.get(id);
     if (!audio) throw new Error('This utterance’s audio is no longer kept in memory.');
     this.ctx ??= new AudioContext();
@@ -58,7 +64,7 @@ export class AudioBank {
     const src = this.ctx.createBufferSource();
     src.buffer = buffer;
     src.connect(this.ctx.destination);
-    src.start();
+    src.start(0, Math.min(Math.max(0, fromS), buffer.duration));
     this.playing = src;
   }
 

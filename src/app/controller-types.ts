@@ -5,7 +5,12 @@ export interface Controller {
   /** Forgets the voice the session statistics adapted to (domain-normalised models). */
   resetAdaptation(): void;
   analyseFiles(files: readonly File[]): void;
-  playUtterance(id: string): void;
+  /** Plays an utterance, from `fromS` seconds into it. */
+  playUtterance(id: string, fromS?: number): void;
+  /** Shows an utterance in the attention view (null: follow the latest). */
+  selectUtterance(id: string | null): void;
+  /** An utterance's kept 16 kHz audio, or null once dropped. */
+  utteranceAudio(id: string): Float32Array | null;
   clearHistory(): void;
   retryModel(): void;
   dismissNotice(id: number): void;

@@ -79,9 +79,13 @@ export function createController(store: AppStore, recognizer: Recognizer): AppCo
       // Each failure is shown on its file's row.
       for (const file of files) r.analyseFile(file).catch(() => undefined);
     },
-    playUtterance(id) {
-      r.play(id).catch((e: unknown) => set(transitions.notify(get(), 'warning', e instanceof Error ? e.message : String(e))));
+    playUtterance(id, fromS = 0) {
+      r.play(id, fromS).catch((e: unknown) => set(transitions.notify(get(), 'warning', e instanceof Error ? e.message : String(e))));
     },
+    selectUtterance(id) {
+      set(transitions.select(get(), id));
+    },
+    utteranceAudio: (id) => r.audio(id),
     clearHistory() {
       set(transitions.clearHistory(get()));
       r.retainAudio(new Set(get().order));

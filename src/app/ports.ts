@@ -41,6 +41,8 @@ export interface InferencePort {
     Partial<Pick<Manifest, 'model_card' | 'description' | 'evaluation' | 'metrics'>> & {
       /** `domain_normalization` present: results carry `adaptation` (session running statistics). */
       domain_normalization?: object;
+      /** `head.attention` present: final results carry `attention`. */
+      head?: { attention?: object };
     };
   /** Absolute manifest URL (the model card resolves against it). */
   readonly manifestUrl: string;

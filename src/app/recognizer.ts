@@ -91,6 +91,7 @@ export function toUtteranceEvent(r: UtteranceResult): UtteranceEvent {
     backend: r.backend,
     inferenceMs: r.inferenceMs,
     ...(r.adaptedOn !== undefined ? { adaptedOn: r.adaptedOn } : {}),
+    ...(r.attention ? { attention: { ...r.attention, weights: [...r.attention.weights] } } : {}),
   };
 }
 
@@ -281,9 +282,14 @@ export class Recognizer implements PublicRecognizer {
     return this.files.add(file, `f${++this.seq}`);
   }
 
-  /** Plays a kept utterance's audio. */
-  play(id: string): Promise<void> {
-    return this.bank.play(id);
+  /** Plays a kept utterance's audio, from `fromS` seconds into it. */
+  play(id: string, fromS = 0): Promise<void> {
+    return this.bank.play(id, fromS);
+  }
+
+  /** A kept utterance's 16 kHz audio (null once the bank has dropped it); do not modify it. */
+  audio(id: string): Float32Array | null {
+    return this.bank.get(id);
   }
 
   /** Forgets the audio of every utterance not in `ids` (the history was cleared or capped). */
@@ -316,6 +322,7 @@ export class Recognizer implements PublicRecognizer {
       cardUrl: m.model_card ? new URL(m.model_card, c.manifestUrl).href : null,
       manifestUrl: c.manifestUrl,
       summary: summariseModel(m),
+      attention: m.head?.attention !== undefined,
     };
     const choice = (b: BackendChoice, forced: boolean): BackendInfo => ({ backend: b.backend, reason: b.reason, variant: b.variant, forced });
     this.events.emit('model-ready', { model, backend: choice(c.backend, this.config.backend !== 'auto') });
@@ -370,6 +377,7 @@ export class Recognizer implements PublicRecognizer {
       backend: out.backend,
       inferenceMs: out.inferenceMs,
       ...(out.adaptation ? { adaptedOn: out.adaptation.utterances } : {}),
+      ...(out.attention ? { attention: out.attention } : {}),
     };
     // A result computed before a reset says nothing about the estimate since.
     if (out.adaptation && out.adaptation.epoch === c.adaptationEpoch) this.setAdaptation({ utterances: out.adaptation.utterances });

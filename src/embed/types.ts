@@ -44,6 +44,23 @@ export interface ProvisionalEvent {
   durationS: number;
 }
 
+/**
+ * Models whose head has attention over time (CorrAP): how much each moment counted in the
+ * statistics the decision was made from (not a proof of cause). Bin b covers the utterance's
+ * upstream frames [b·framesPerBin, min((b+1)·framesPerBin, frames)), i.e. from
+ * b·framesPerBin·frameS seconds after the utterance's start.
+ */
+export interface AttentionCurve {
+  /** Share of the weight in each bin, oldest first; at most 100 bins; sums to 1. */
+  weights: number[];
+  /** Upstream frames per bin (the last bin may hold fewer). */
+  framesPerBin: number;
+  /** Upstream frames in the utterance. */
+  frames: number;
+  /** Seconds per upstream frame. */
+  frameS: number;
+}
+
 /** Final result of one utterance. */
 export interface UtteranceEvent {
   id: string;
@@ -64,6 +81,8 @@ export interface UtteranceEvent {
    * statistics its input was normalised with were adapted on. Absent for other models.
    */
   adaptedOn?: number;
+  /** Models whose head has attention over time (CorrAP); absent for other models. */
+  attention?: AttentionCurve;
 }
 
 export interface RecognizerErrorEvent {

@@ -7,6 +7,7 @@
 import { Emitter } from '../emitter.ts';
 import type { BackendChoice, BackendName, BackendPreference } from './backend.ts';
 import { InferenceError, ModelLoadError, type ModelLoadErrorCode, type InferenceErrorCode } from './errors.ts';
+import type { AttentionCurve } from './attention.ts';
 import type { AdaptationInfo } from './domain-session.ts';
 import type { Manifest } from './manifest.ts';
 import type { LoadProgress } from './progress.ts';
@@ -44,6 +45,11 @@ export interface ClassifyResult {
    * one included) and their epoch (compare with {@link InferenceClient.adaptationEpoch}).
    */
   adaptation?: AdaptationInfo;
+  /**
+   * For a head with attention over time (manifest `head.attention`): how much each stretch of
+   * the utterance counted in the pooled statistics, binned to at most 100 points.
+   */
+  attention?: AttentionCurve;
 }
 
 /** Payloads of the client's events. */
@@ -245,6 +251,7 @@ export class InferenceClient {
           inferenceMs: msg.inferenceMs,
           backend: msg.backend,
           ...(msg.adaptation ? { adaptation: msg.adaptation } : {}),
+          ...(msg.attention ? { attention: msg.attention } : {}),
         });
         break;
       }

@@ -15,6 +15,7 @@ import {
   probeAdapter,
   wasmThreads,
 } from './backend.ts';
+import type { AttentionCurve } from './attention.ts';
 import type { ModelCache } from './cache.ts';
 import { type DomainStats, parsePrior } from './domain-norm.ts';
 import { type AdaptationInfo, SessionStats } from './domain-session.ts';
@@ -50,6 +51,8 @@ export interface EngineResult {
   backend: BackendName;
   /** Present for a model with domain normalisation. */
   adaptation?: AdaptationInfo;
+  /** Present for a head with attention over time (manifest `head.attention`). */
+  attention?: AttentionCurve;
 }
 
 /** Loads a model and classifies with it. */
@@ -280,6 +283,9 @@ export async function buildPipeline(
     head,
     minSamples: manifest.upstream.min_samples,
     numClasses: manifest.labels.length,
+    attention: manifest.head.attention
+      ? { output: manifest.head.attention.output, frameS: manifest.upstream.downsample_rate / manifest.sample_rate }
+      : null,
     createSession: (bytes, options) => ort.InferenceSession.create(bytes, options),
     makeTensor: (data, dims) => new ort.Tensor('float32', data, dims),
     domain,

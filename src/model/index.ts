@@ -11,4 +11,5 @@ export type { Manifest, ManifestMetrics, UpstreamVariant } from './manifest.ts';
 // From urls.ts, not manifest.ts: the page bundle must not pull in the schema validator.
 export { resolveModelUrl } from './urls.ts';
 export type { LoadProgress } from './progress.ts';
+export type { AttentionCurve } from './attention.ts';
 export type { RequestKind, SimulatedFault } from './protocol.ts';

@@ -52,6 +52,11 @@ export interface HeadSpec extends ManifestFileRef {
   input: 'hidden_states';
   output: 'probabilities';
   label_smoothing?: number;
+  /**
+   * CorrAP heads: a second output with the attention over time, float32 [frames], one weight per
+   * upstream frame (sums to 1). Absent: no attention to show.
+   */
+  attention?: { output: 'attention' };
   licence: string;
   provenance: string;
 }

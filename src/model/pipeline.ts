@@ -7,6 +7,7 @@
  * where their frame sums are taken.
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web';
+import { binAttention, type AttentionCurve } from './attention.ts';
 import type { BackendName } from './backend.ts';
 import type { AdaptationInfo, SessionPreview, SessionStats } from './domain-session.ts';
 import { InferenceError, ModelLoadError, describeError } from './errors.ts';
@@ -44,6 +45,11 @@ export interface PipelineConfig {
    * pipeline rebuilt on another backend.
    */
   domain?: SessionStats | null;
+  /**
+   * A head with attention over time (manifest `head.attention`): its output name and the
+   * seconds per upstream frame. Null or absent: results carry no attention.
+   */
+  attention?: { output: string; frameS: number } | null;
 }
 
 /** How one run treats the session statistics. */
@@ -58,6 +64,8 @@ export interface RunRequest {
 export interface PipelineResult {
   probabilities: Float32Array;
   adaptation?: AdaptationInfo;
+  /** For a head with attention: its weights over the frames, binned (src/model/attention.ts). */
+  attention?: AttentionCurve;
 }
 
 /** Names fixed by the model contract (docs/ARCHITECTURE.md). */
@@ -132,6 +140,7 @@ export class EmotionPipeline {
     try {
       head = await createChecked(config, 'head', config.head, IO.hidden, IO.probabilities);
       await checkDomainInputs(head, config.domain != null);
+      await checkAttentionOutput(head, config.attention?.output);
     } catch (e) {
       await upstream.release().catch(() => undefined);
       throw e;
@@ -193,6 +202,7 @@ export class EmotionPipeline {
     if (this.released) throw new InferenceError('disposed', 'the model was released');
     const waveform = this.config.makeTensor(input, [1, input.length]);
     let hidden: Tensor | undefined;
+    let outputs: Tensor[] = [];
     const stats: Tensor[] = [];
     try {
       const up = await this.upstream.run({ [IO.waveform]: waveform });
@@ -216,6 +226,7 @@ export class EmotionPipeline {
         feeds[IO.domainStd] = stats[1];
       }
       const out = await this.head.run(feeds);
+      outputs = Object.values(out);
       const probs = out[IO.probabilities];
       const c = this.config.numClasses;
       if (!probs || probs.type !== 'float32' || probs.size !== c) {
@@ -225,12 +236,14 @@ export class EmotionPipeline {
         );
       }
       const data = await probs.getData();
-      probs.dispose();
       if (!(data instanceof Float32Array)) throw new InferenceError('run-failed', 'head output is not float32');
-      if (!domain || !preview) return { probabilities: Float32Array.from(data) };
+      const result: PipelineResult = { probabilities: Float32Array.from(data) };
+      const attention = this.config.attention;
+      if (attention) result.attention = binAttention(await readAttention(out[attention.output], attention.output, hidden.dims[1]), attention.frameS);
+      if (!domain || !preview) return result;
       // Only now: a run that failed (and is retried on WASM) must not count twice.
       if (request.commit) domain.commit(preview.own);
-      return { probabilities: Float32Array.from(data), adaptation: { utterances: preview.adaptedOn, epoch: domain.epoch } };
+      return { ...result, adaptation: { utterances: preview.adaptedOn, epoch: domain.epoch } };
     } catch (e) {
       if (e instanceof InferenceError) throw e;
       throw new InferenceError('run-failed', `${this.backend} run failed: ${describeError(e)}`, { cause: e });
@@ -239,6 +252,7 @@ export class EmotionPipeline {
       hidden?.dispose();
       waveform.dispose();
       for (const t of stats) t.dispose();
+      for (const t of outputs) t.dispose();
     }
   }
 }
@@ -279,4 +293,27 @@ async function checkDomainInputs(head: SessionLike, domain: boolean): Promise<vo
       ? `the manifest has domain_normalization, so the head model must have inputs "${IO.domainMean}" and "${IO.domainStd}"; it has inputs [${head.inputNames.join(', ')}]`
       : `the head model takes [${head.inputNames.join(', ')}], but the manifest has no domain_normalization to feed ${has.join(' and ')}`,
   );
+}
+
+/** The head must output the attention the manifest declares (an undeclared one is ignored). */
+async function checkAttentionOutput(head: SessionLike, output: string | undefined): Promise<void> {
+  if (output === undefined || head.outputNames.includes(output)) return;
+  await head.release().catch(() => undefined);
+  throw new ModelLoadError(
+    'session',
+    `the manifest declares head.attention, so the head model must have output "${output}"; it has outputs [${head.outputNames.join(', ')}]`,
+  );
+}
+
+/** The head's attention output: float32 with one weight per upstream frame. */
+async function readAttention(t: Tensor | undefined, name: string, frames: number | undefined): Promise<Float32Array> {
+  if (!t || t.type !== 'float32' || t.size !== frames) {
+    throw new InferenceError(
+      'run-failed',
+      `head output ${name} must be float32 [${frames}] (one weight per upstream frame); got ${t ? `${t.type} [${t.dims.join(', ')}]` : 'nothing'}`,
+    );
+  }
+  const data = await t.getData();
+  if (!(data instanceof Float32Array)) throw new InferenceError('run-failed', `head output ${name} is not float32`);
+  return data;
 }

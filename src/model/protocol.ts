@@ -3,6 +3,7 @@
  * Discriminated unions in both directions; nothing untyped crosses the boundary.
  */
 import type { BackendChoice, BackendName, BackendPreference } from './backend.ts';
+import type { AttentionCurve } from './attention.ts';
 import type { AdaptationInfo } from './domain-session.ts';
 import type { Manifest } from './manifest.ts';
 import type { LoadProgress } from './progress.ts';
@@ -93,6 +94,8 @@ export interface ResultMessage {
   backend: BackendName;
   /** Present for a model with domain normalisation. */
   adaptation?: AdaptationInfo;
+  /** Present for a head with attention over time (at most 100 points). */
+  attention?: AttentionCurve;
 }
 
 /** Worker -> main: request `id` failed (or was superseded). */

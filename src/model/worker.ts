@@ -54,8 +54,11 @@ const scheduler = new RequestScheduler<ClassifyMessage>(
       if (!engine) throw new InferenceError('run-failed', 'model not loaded');
       // Provisional results preview the session statistics; only final ones add to them.
       const result = await (await engine).classify(req.audio, { commit: req.kind === 'final', epoch: req.adaptEpoch });
-      const { probabilities, inferenceMs, backend, adaptation } = result;
-      post({ type: 'result', id: req.id, probabilities, inferenceMs, backend, ...(adaptation ? { adaptation } : {}) }, [probabilities.buffer]);
+      const { probabilities, inferenceMs, backend, adaptation, attention } = result;
+      post(
+        { type: 'result', id: req.id, probabilities, inferenceMs, backend, ...(adaptation ? { adaptation } : {}), ...(attention ? { attention } : {}) },
+        [probabilities.buffer],
+      );
     } catch (e) {
       post({ type: 'classify-error', id: req.id, error: serialize(e) });
     }

@@ -1,4 +1,5 @@
 /** Pure post-processing of model outputs: top class, percentages, exports. */
+import { attentionJSON } from './attention';
 import type { UtteranceResult } from './types';
 
 export interface Ranked {
@@ -53,6 +54,7 @@ export function toJSON(results: readonly UtteranceResult[]): string {
       probabilities: Object.fromEntries(r.labels.map((l, i) => [l, round(r.probabilities[i], 6)])),
       backend: r.backend,
       inference_ms: round(r.inferenceMs, 1),
+      ...(r.attention ? { attention: attentionJSON(r.attention) } : {}),
       at: new Date(r.at).toISOString(),
     })),
     null,

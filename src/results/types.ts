@@ -1,5 +1,8 @@
 /** Types shared by the recognizer (src/app) and the store: results, file jobs, model and backend facts. */
+import type { AttentionCurve } from '../model';
 import type { ModelSummary } from './model-summary';
+
+export type { AttentionCurve };
 
 /** One analysed utterance as the store and the views see it. */
 export interface UtteranceResult {
@@ -19,6 +22,8 @@ export interface UtteranceResult {
   inferenceMs: number;
   /** Utterances the session statistics were adapted on, this one included (domain-normalised models only). */
   adaptedOn?: number;
+  /** Models whose head has attention over time (CorrAP): how much each stretch counted, at most 100 points. */
+  attention?: AttentionCurve;
 }
 
 /**
@@ -52,6 +57,8 @@ export interface ModelInfo {
   manifestUrl: string;
   /** What it was trained and measured on, how well, and its licence (from the manifest). */
   summary: ModelSummary;
+  /** The head reports its attention over time (manifest `head.attention`): results carry `attention`. */
+  attention: boolean;
 }
 
 /** Backend in use and whether the page forced it (`?backend=`). */

@@ -47,6 +47,8 @@ export interface AppState {
   live: LiveState;
   /** Last finished utterance (mic or file), shown large. */
   currentId: string | null;
+  /** Utterance picked in the history or a file timeline for the attention view (null: the latest). */
+  selectedId: string | null;
   /** All finished utterances by id; `order` lists them oldest first, capped. */
   results: Record<string, UtteranceResult>;
   order: string[];
@@ -64,6 +66,7 @@ export const initialState: AppState = {
   adaptation: null,
   live: { mic: 'off', speech: false, level: 0, provisional: null, pending: 0 },
   currentId: null,
+  selectedId: null,
   results: {},
   order: [],
   files: [],
@@ -89,10 +92,14 @@ export const transitions = {
       const old = order.shift()!;
       if (!kept.has(old)) delete results[old];
     }
-    return { results, order, currentId: r.id };
+    const selectedId = s.selectedId !== null && s.selectedId in results ? s.selectedId : null;
+    return { results, order, currentId: r.id, selectedId };
+  },
+  select(s: AppState, id: string | null): Partial<AppState> {
+    return { selectedId: id !== null && id in s.results ? id : null };
   },
   clearHistory(s: AppState): Partial<AppState> {
-    return { results: {}, order: [], currentId: null, files: s.files.filter((f) => f.status !== 'done' && f.status !== 'error') };
+    return { results: {}, order: [], currentId: null, selectedId: null, files: s.files.filter((f) => f.status !== 'done' && f.status !== 'error') };
   },
   notify(s: AppState, kind: Notice['kind'], text: string, action?: string): Partial<AppState> {
     const notice: Notice = { id: ++noticeSeq, kind, text, action };

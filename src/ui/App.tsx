@@ -1,3 +1,4 @@
+import type { ComponentType } from 'react';
 import css from './styles.css?inline';
 import { ServicesContext, type AppServices } from './context';
 import { Adaptation } from './components/Adaptation';
@@ -14,12 +15,17 @@ interface Props extends AppServices {
   input?: 'mic' | 'file' | 'both';
   /** Show the page title (hidden when embedded in a host page). */
   title?: boolean;
+  /**
+   * The "Where it heard it" view (components/AttentionView), passed in by the page: the embed
+   * leaves it out to stay within its size budget (its events still carry the attention).
+   */
+  attentionView?: ComponentType;
 }
 
 /** The whole recognizer UI. Styles travel with it, so it renders the same in a shadow root. */
-export function App({ store, controller, input = 'both', title = true }: Props) {
+export function App({ store, controller, input = 'both', title = true, attentionView: AttentionView }: Props) {
   return (
-    <ServicesContext.Provider value={{ store, controller }}>
+    <ServicesContext.Provider value={{ store, controller, showsAttention: AttentionView !== undefined }}>
       <style>{css}</style>
       <div className="ser-app">
         {title ? (
@@ -34,6 +40,7 @@ export function App({ store, controller, input = 'both', title = true }: Props) 
         {/* After Listen, so the first Tab stop stays the main action. */}
         <Adaptation />
         <CurrentResult />
+        {AttentionView ? <AttentionView /> : null}
         {input !== 'mic' ? <FilePanel /> : null}
         <History />
         <Footer />

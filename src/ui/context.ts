@@ -6,6 +6,8 @@ import type { Controller } from '../app/controller-types';
 export interface AppServices {
   store: AppStore;
   controller: Controller;
+  /** The attention view is shown (rows then offer to select an utterance for it). */
+  showsAttention?: boolean;
 }
 
 export const ServicesContext = createContext<AppServices | null>(null);
@@ -19,6 +21,11 @@ function useServices(): AppServices {
 /** Select a slice of the app state; re-renders only when it changes. */
 export function useAppState<T>(selector: (s: AppState) => T): T {
   return useStore(useServices().store, selector);
+}
+
+/** Whether the page shows the attention view. */
+export function useHasAttentionView(): boolean {
+  return useServices().showsAttention === true;
 }
 
 export function useController(): Controller {

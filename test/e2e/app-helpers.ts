@@ -76,8 +76,16 @@ export function modelDir(modelUrl: string): string {
   return rel.startsWith('fixtures/') ? resolve(REPO, 'test', rel) : resolve(REPO, 'public', rel);
 }
 
+/** What training/predict.py prints: attention (weight per upstream frame) and hop_samples for heads that declare it. */
+export interface PythonReference {
+  labels: string[];
+  probabilities: number[];
+  attention?: number[];
+  hop_samples?: number;
+}
+
 /** The Python pipeline's probabilities for samples [start, end) of a 16 kHz file (training/predict.py). */
-export function pythonReference(modelUrl: string, wav: string, startSample = 0, endSample?: number): { labels: string[]; probabilities: number[] } {
+export function pythonReference(modelUrl: string, wav: string, startSample = 0, endSample?: number): PythonReference {
   const args = ['-m', 'training.predict', '--model', modelDir(modelUrl), '--wav', wav, '--start-sample', String(startSample)];
   if (endSample !== undefined) args.push('--end-sample', String(endSample));
   const out = execFileSync(resolve(REPO, '.venv/bin/python'), args, { cwd: REPO, encoding: 'utf8' });

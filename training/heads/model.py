@@ -41,6 +41,20 @@ class EmotionHead(nn.Module):
         x = self.projector(self.featurizer(hidden))  # [B, T, P]
         return self.classifier(self.pooling(x, mask))
 
+    @property
+    def has_attention(self) -> bool:
+        """True when the pooling weights frames by attention (CorrAP): see forward_with_attention."""
+        return hasattr(self.pooling, "forward_with_weights")
+
+    def forward_with_attention(self, hidden: torch.Tensor, mask: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """hidden [B, L, T, D], mask [B, T] or None -> (logits [B, C], attention [B, T]): the
+        pooling's weights over time, the very tensor the statistics were weighted with (sum to
+        1 over valid frames, 0 on padding). Only for heads with ``has_attention``."""
+        if not self.has_attention:
+            raise ValueError(f"pooling {self.config['pooling']!r} has no attention over time")
+        pooled, w = self.pooling.forward_with_weights(self.projector(self.featurizer(hidden)), mask)
+        return self.classifier(pooled), w
+
     def forward(self, hidden: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """hidden [B, L, T, D] float, lengths [B] long (valid frames) -> logits [B, C]."""
         t = hidden.shape[2]

@@ -125,11 +125,15 @@ class AttentiveCorrelationPooling(nn.Module):
         return torch.softmax(logits, dim=1)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        return self.forward_with_weights(x, mask)[0]
+
+    def forward_with_weights(self, x: torch.Tensor, mask: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """x [B, T, C] -> (pooled [B, C(C-1)/2], the attention weights [B, T] it used)."""
         x = _zero_padding(x, mask)
         if self.training:
             x = self.dropout(x.transpose(1, 2)).transpose(1, 2)
         w = self.attention_weights(x, mask)
-        return weighted_correlation(x, w, self.triu_flat)
+        return weighted_correlation(x, w, self.triu_flat), w
 
 
 POOLINGS: dict[str, Callable[..., nn.Module]] = {

@@ -70,3 +70,15 @@ def test_schema_rejects_unsafe_paths(tmp_path):
         broken = json.loads(json.dumps(m))
         broken["head"]["file"] = bad
         assert not jsonschema.Draft202012Validator(schema).is_valid(broken), bad
+
+
+def test_head_attention_is_declared_for_corrap_only(tmp_path):
+    m = _write(tmp_path, head_attention=True)
+    assert m["head"]["attention"] == {"output": "attention"}
+    assert "attention" not in _write(tmp_path)["head"]
+    with pytest.raises(ValueError, match="no attention"):
+        _write(tmp_path, head_type="meanstd", head_attention=True)
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    m["head"].update(type="mean", attention={"output": "attention"})
+    (tmp_path / "manifest.json").write_text(json.dumps(m))
+    assert verify_manifest(tmp_path) == ["head.attention declared for a mean head (only corrap has attention)"]

@@ -55,7 +55,7 @@ export function FilePanel() {
 
 function FileRow({ job }: { job: FileJob }) {
   const results = useAppState((s) => s.results);
-  const { playUtterance } = useController();
+  const { playUtterance, selectUtterance } = useController();
   const pct = Math.round(job.progress * 100);
   const utts = job.utteranceIds.map((id) => results[id]).filter((r) => r !== undefined);
   return (
@@ -92,7 +92,10 @@ function FileRow({ job }: { job: FileJob }) {
                 style={{ left: `${left}%`, width: `${width}%`, background: labelColor(top.label, top.index) }}
                 title={`${top.label} ${percent(top.probability)}, ${formatTime(r.startS)}–${formatTime(r.endS)}`}
                 aria-label={`${top.label} ${percent(top.probability)}, ${formatTime(r.startS)} to ${formatTime(r.endS)}. Play.`}
-                onClick={() => playUtterance(r.id)}
+                onClick={() => {
+                  selectUtterance(r.id);
+                  playUtterance(r.id);
+                }}
               >
                 <span className="segment-text">{top.label.slice(0, 3)}</span>
               </button>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { formatTime, percent, topClass } from '../../results/postprocess';
-import { useAppState, useController } from '../context';
+import { useAppState, useController, useHasAttentionView } from '../context';
 import { ProbabilityBars } from './ProbabilityBars';
 
 /** Rows rendered by default; the store keeps up to HISTORY_LIMIT. */
@@ -10,6 +10,8 @@ export const HISTORY_RENDERED = 50;
 export function History() {
   const order = useAppState((s) => s.order);
   const results = useAppState((s) => s.results);
+  const selectedId = useAppState((s) => s.selectedId);
+  const canSelect = useHasAttentionView();
   const controller = useController();
   const save = (format: 'json' | 'csv') => {
     const { filename, text, mime } = controller.exportResults(format);
@@ -55,6 +57,17 @@ export function History() {
                   <span>
                     <strong>{top.label}</strong> {percent(top.probability)}
                   </span>
+                  {canSelect && r.attention ? (
+                    <button
+                      type="button"
+                      className="select"
+                      aria-pressed={selectedId === r.id}
+                      onClick={() => controller.selectUtterance(selectedId === r.id ? null : r.id)}
+                      aria-label={`Show where it heard the utterance at ${formatTime(r.startS)}`}
+                    >
+                      Where
+                    </button>
+                  ) : null}
                   <span className="muted">
                     {r.fileName ?? new Date(r.at).toLocaleTimeString()} · {formatTime(r.startS)} · {(r.endS - r.startS).toFixed(1)} s
                   </span>

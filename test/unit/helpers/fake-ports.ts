@@ -6,6 +6,7 @@
 import type { VadEvent } from '../../../src/vad/events';
 import type { AppPorts, InferencePort, MicCapture, OpenedFile, SegmenterPort } from '../../../src/app/ports';
 import { Emitter } from '../../../src/emitter';
+import { binAttention, type AttentionCurve } from '../../../src/model/attention';
 import type { BackendChoice, BackendPreference, ClassifyResult, InferenceClientEvents, LoadProgress, RequestKind } from '../../../src/model';
 
 /** A promise the test resolves or rejects by hand. */
@@ -97,9 +98,12 @@ export class FakeInference implements InferencePort {
   constructor(
     readonly manifestUrl: string,
     domain = false,
+    /** A CorrAP-like head: final results carry an attention curve (one 20-ms frame per 320 samples, peak in the middle). */
+    private readonly attention = false,
   ) {
     const base = { name: 'fake', version: '1', labels: ['anger', 'neutral'], model_card: 'card.md', licence: 'MIT' };
-    this.manifest = domain ? { ...base, domain_normalization: { type: 'session_running' } } : base;
+    const withHead = attention ? { ...base, head: { attention: { output: 'attention' } } } : base;
+    this.manifest = domain ? { ...withHead, domain_normalization: { type: 'session_running' } } : withHead;
   }
   async classify(audio: Float32Array, kind: RequestKind): Promise<ClassifyResult> {
     if (this.disposed) throw new Error('the inference client was disposed');
@@ -112,6 +116,7 @@ export class FakeInference implements InferencePort {
     }
     if (this.disposed) throw new Error('the inference client was disposed');
     const result: ClassifyResult = { probabilities: Float32Array.from([0.7, 0.3]), labels: this.manifest.labels, inferenceMs: 1, backend: 'wasm' };
+    if (this.attention) result.attention = peakedAttention(Math.max(1, Math.floor(audio.length / 320)));
     if (!this.manifest.domain_normalization) return result;
     if (epoch !== this.heardEpoch) [this.heard, this.heardEpoch] = [0, epoch];
     const utterances = this.heard + 1;
@@ -145,7 +150,7 @@ export class FakePorts implements AppPorts {
   readonly pendingModels: Deferred<void>[] = [];
   modelError: Error | null = null;
   /** `autoResolve: false` holds VAD starts and captures; `holdModel` holds model loads; `domain`: models with domain normalisation. */
-  constructor(private readonly opts: { autoResolve?: boolean; holdModel?: boolean; domain?: boolean } = {}) {}
+  constructor(private readonly opts: { autoResolve?: boolean; holdModel?: boolean; domain?: boolean; attention?: boolean } = {}) {}
 
   private gate(list: Deferred<void>[], hold = this.opts.autoResolve === false): Promise<void> {
     if (!hold) return Promise.resolve();
@@ -173,7 +178,7 @@ export class FakePorts implements AppPorts {
     opts.onProgress({ status: 'progress', file: `${opts.manifestUrl}/head.onnx`, loaded: 5, total: 10, progress: 50, overallLoaded: 5, overallTotal: 10 });
     await this.gate(this.pendingModels, this.opts.holdModel === true);
     if (this.modelError) throw this.modelError;
-    const m = new FakeInference(opts.manifestUrl, this.opts.domain === true);
+    const m = new FakeInference(opts.manifestUrl, this.opts.domain === true, this.opts.attention === true);
     this.models.push(m);
     return m;
   }
@@ -195,6 +200,13 @@ export class FakePorts implements AppPorts {
   get liveSegmenters(): number {
     return this.segmenters.filter((s) => !s.released).length;
   }
+}
+
+/** Attention over `frames` 20-ms frames with most weight in the middle fifth, binned like the worker. */
+export function peakedAttention(frames: number): AttentionCurve {
+  const w = Array.from({ length: frames }, (_, t) => (Math.abs(t - frames / 2) < frames / 10 ? 10 : 1));
+  const total = w.reduce((a, b) => a + b, 0);
+  return binAttention(w.map((x) => x / total), 0.02);
 }
 
 /** Lets pending promise callbacks run. */
