@@ -61,6 +61,9 @@ async function load(req: LoadRequest): Promise<LoadReport> {
 async function classify(audioId: string): Promise<ClassifyReport> {
   if (!client) throw new Error('no model loaded');
   const samples = await audio(audioId);
+  // Every timed request is a first utterance (a model with session domain normalisation would
+  // otherwise adapt across bench files); the Python reference does the same.
+  client.resetAdaptation();
   const t0 = performance.now();
   const r = await client.classify(samples, 'final');
   const latencyMs = performance.now() - t0;

@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> dict:
     import onnxruntime as ort
     import torch
 
+    from training.domain import FrameSums, running_stats
+    from training.predict import read_prior
     from training.upstream.registry import build_upstream
 
     torch.set_num_threads(1)
@@ -60,8 +62,15 @@ def run(args: argparse.Namespace) -> dict:
     audio = load_audio(files + sorted(set(torch_long) | set(ort_long), key=lambda s: int(s[5:-1])))
     head = session(args.model_dir / manifest["head"]["file"])
 
+    domain = manifest.get("domain_normalization")
+    prior = read_prior(args.model_dir, manifest) if domain else None
+
     def probs(hidden: np.ndarray) -> np.ndarray:  # hidden [L, T, D] -> [C]
-        return head.run(["probabilities"], {"hidden_states": hidden.astype(np.float32)})[0][0]
+        feeds = {"hidden_states": hidden.astype(np.float32)}
+        if prior is not None:  # as the page's first utterance: training statistics + its own frames
+            mean, std = running_stats(*prior, float(domain["prior_frames"]), FrameSums.of(hidden), float(domain["std_floor"]))
+            feeds.update(domain_mean=mean, domain_std=std)
+        return head.run(["probabilities"], feeds)[0][0]
 
     up = build_upstream(args.spec).eval()
     # Warm-up (first call allocates), not timed.
