@@ -11,7 +11,7 @@
  */
 import { SAMPLE_RATE } from '../env';
 import { Resampler } from './resample';
-import { WavError, decodeWavChunk, parseWavHeader, type WavInfo } from './wav';
+import { WavError, decodeWavChunk, readWavHeader, type WavInfo } from './wav';
 
 /** Longest WAV file accepted (3 hours). */
 export const MAX_WAV_SECONDS = 3 * 60 * 60;
@@ -26,7 +26,8 @@ export const MAX_WAV_RATE = 768000;
 /** Output rate. */
 export const DECODE_SAMPLE_RATE = SAMPLE_RATE;
 
-const HEADER_BYTES = 1 << 20;
+/** Bytes read up front to recognise the container (WAV chunks are walked separately, without a cap). */
+const HEADER_BYTES = 64 << 10;
 /** Seconds of audio per chunk handed to the segmenter. */
 export const CHUNK_SECONDS = 2;
 
@@ -142,8 +143,11 @@ export async function* decodeAudioFile(file: BlobSource, onProgress?: (p: Decode
 
 async function openWav(file: BlobSource, head: Uint8Array, onProgress?: (p: DecodeProgress) => void): Promise<OpenedAudio> {
   let info: WavInfo;
+  // Chunk headers inside the bytes already read come from memory; later ones are sliced.
+  const read = async (offset: number, length: number): Promise<Uint8Array> =>
+    offset + length <= head.length ? head.subarray(offset, offset + length) : new Uint8Array(await file.slice(offset, offset + length).arrayBuffer());
   try {
-    info = parseWavHeader(head, file.size);
+    info = await readWavHeader(read, file.size);
   } catch (e) {
     if (e instanceof WavError) throw fromWavError(e);
     throw e;
