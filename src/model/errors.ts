@@ -13,6 +13,8 @@ export type ModelLoadErrorCode =
   | 'checksum'
   /** The body ended before the expected number of bytes. */
   | 'truncated'
+  /** A file's size (manifest or Content-Length) is beyond what the page can hold. */
+  | 'too-large'
   /** The manifest is not JSON or fails the schema. */
   | 'invalid-manifest'
   /** onnxruntime could not create a session from the file. */

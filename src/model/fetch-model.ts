@@ -42,6 +42,9 @@ export interface FetchedFile {
   fromCache: boolean;
 }
 
+/** Largest model file accepted (the schema's bound on `bytes`): 4 GiB. */
+export const MAX_MODEL_FILE_BYTES = 2 ** 32;
+
 /** Lowercase hex SHA-256 of `bytes`. */
 export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
@@ -108,6 +111,18 @@ function expectedSize(spec: ModelFileSpec, res: Response): number | undefined {
   return Number.isFinite(len) && len > 0 ? len : undefined;
 }
 
+/** The buffer for a file of `size` bytes, or why there is none (a size out of bounds, memory the tab lacks). */
+function allocate(url: string, size: number): Uint8Array<ArrayBuffer> | ModelLoadError {
+  if (!Number.isSafeInteger(size) || size < 1 || size > MAX_MODEL_FILE_BYTES) {
+    return new ModelLoadError('too-large', `${url}: a size of ${size} bytes is not plausible for a model file (at most ${MAX_MODEL_FILE_BYTES}).`, url);
+  }
+  try {
+    return new Uint8Array(size);
+  } catch (e) {
+    return new ModelLoadError('too-large', `${url}: could not reserve ${size} bytes of memory for it (${String(e)}).`, url, { cause: e });
+  }
+}
+
 async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<Uint8Array<ArrayBuffer>> {
   const doFetch = opts.fetch ?? fetch;
   let res: Response;
@@ -123,7 +138,11 @@ async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<U
 
   const known = expectedSize(spec, res);
   // Known size: write straight into the final buffer (no 2x peak for large models).
-  const whole = known !== undefined ? new Uint8Array(known) : null;
+  const whole = known !== undefined ? allocate(spec.url, known) : null;
+  if (whole instanceof ModelLoadError) {
+    await res.body?.cancel().catch(() => undefined);
+    throw whole;
+  }
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   // With an unknown size the bar cannot move honestly: total is reported once the body ends.

@@ -183,4 +183,11 @@ describe('fetchModelFile', () => {
     const got2 = await fetchModelFile(spec, { cache: new ModelCache({ open: async () => throwing }), fetch: streamingFetch(body).f });
     expect(got2.fromCache).toBe(false);
   });
+
+  test('an absurd size (2^53-1) is an error naming the file, before any allocation', async () => {
+    const { f } = streamingFetch(body);
+    const err = fetchModelFile({ ...spec, bytes: 2 ** 53 - 1 }, { cache: new ModelCache(new MemoryCache()), fetch: f });
+    await expect(err).rejects.toMatchObject({ name: 'ModelLoadError', code: 'too-large', url: URL_ });
+    await expect(err).rejects.toThrow(`${URL_}: a size of 9007199254740991 bytes`);
+  });
 });
