@@ -6,6 +6,7 @@
  */
 import { Emitter } from '../emitter.ts';
 import type { BackendChoice, BackendName, BackendPreference } from './backend.ts';
+import { LOAD_TIMEOUTS, type LoadTimeouts } from './deadline.ts';
 import { InferenceError, ModelLoadError, type ModelLoadErrorCode, type InferenceErrorCode } from './errors.ts';
 import type { Manifest } from './manifest.ts';
 import type { LoadProgress } from './progress.ts';
@@ -28,6 +29,8 @@ export interface InferenceClientOptions {
   onProgress?: (event: LoadProgress) => void;
   /** Worker factory (tests, custom bundling). Default: the bundled worker.ts module. */
   createWorker?: () => Worker;
+  /** Shorter or longer load step limits (defaults: {@link LOAD_TIMEOUTS}). */
+  timeouts?: Partial<LoadTimeouts>;
 }
 
 /** Result of {@link InferenceClient.classify}. */
@@ -129,6 +132,7 @@ export class InferenceClient {
       preference,
       wasmPaths: opts.assetBase !== undefined ? withSlash(httpUrl(opts.assetBase, base, 'assetBase')) : defaultAssetBase(),
       ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
+      ...(opts.timeouts !== undefined ? { timeouts: opts.timeouts } : {}),
     };
     const createWorker = opts.createWorker ?? defaultWorker;
     const worker = createWorker();
@@ -324,23 +328,42 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-/** Sends `init` and waits for `ready` (forwarding progress) or `init-error`. */
+/**
+ * Sends `init` and waits for `ready` (forwarding progress) or `init-error`. A worker silent
+ * for `timeouts.workerIdleMs` (never started, stuck, or its reply lost) is terminated and
+ * the load fails with code `timeout`.
+ */
 function startWorker(worker: Worker, init: InitMessage, onProgress?: (e: LoadProgress) => void): Promise<ReadyMessage> {
+  const idleMs = init.timeouts?.workerIdleMs ?? LOAD_TIMEOUTS.workerIdleMs;
   return new Promise<ReadyMessage>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const watch = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        fail(new ModelLoadError('timeout', `Loading ${init.manifestUrl} stopped: the inference worker sent nothing for ${idleMs / 1000} s.`, init.manifestUrl));
+      }, idleMs);
+    };
     const fail = (e: Error): void => {
+      clearTimeout(timer);
+      worker.onmessage = null;
+      worker.onerror = null;
       worker.terminate();
       reject(e);
     };
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const msg = event.data;
+      watch();
       if (msg.type === 'progress') onProgress?.(msg.event);
-      else if (msg.type === 'ready') resolve(msg);
-      else if (msg.type === 'init-error') fail(revive(msg.error));
+      else if (msg.type === 'ready') {
+        clearTimeout(timer);
+        resolve(msg);
+      } else if (msg.type === 'init-error') fail(revive(msg.error));
     };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
       fail(new ModelLoadError('session', `the inference worker failed while loading: ${event.message || 'unknown error'}`));
     };
+    watch();
     worker.postMessage(init satisfies ToWorker);
   });
 }

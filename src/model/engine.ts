@@ -76,7 +76,7 @@ export class InferenceEngine {
 
   /** Loads, picks the backend, builds and warms up the pipeline. Throws {@link ModelLoadError}. */
   static async load(init: InitMessage, deps: EngineDeps): Promise<InferenceEngine> {
-    const loaded = await loadManifest(init.manifestUrl, { fetch: deps.fetch, cache: deps.cache });
+    const loaded = await loadManifest(init.manifestUrl, { fetch: deps.fetch, cache: deps.cache, timeoutMs: init.timeouts?.manifestMs });
     const { manifest } = loaded;
     const threads = wasmThreads(deps.crossOriginIsolated, deps.hardwareConcurrency);
     configureOrt(deps.ort.env, { wasmPaths: init.wasmPaths, numThreads: threads });
@@ -88,7 +88,7 @@ export class InferenceEngine {
     // Head first (small), then the upstream; one overall byte count for the progress bar.
     const upstreamSpec = variantSpec(loaded, sel.variant);
     const overallTotal = manifest.head.bytes + (upstreamSpec.bytes ?? 0);
-    const fetchOpts = { cache: deps.cache, fetch: deps.fetch, onProgress: deps.onProgress };
+    const fetchOpts = { cache: deps.cache, fetch: deps.fetch, onProgress: deps.onProgress, stallMs: init.timeouts?.stallMs };
     const head = await fetchModelFile(fileSpec(loaded, manifest.head), { ...fetchOpts, overall: { offset: 0, total: overallTotal } });
     const upstream = await fetchModelFile(upstreamSpec, { ...fetchOpts, overall: { offset: manifest.head.bytes, total: overallTotal } });
 

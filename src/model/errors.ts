@@ -15,6 +15,8 @@ export type ModelLoadErrorCode =
   | 'truncated'
   /** A file's size (manifest or Content-Length) is beyond what the page can hold. */
   | 'too-large'
+  /** A load step took longer than its limit (stalled download, silent worker). */
+  | 'timeout'
   /** The manifest is not JSON or fails the schema. */
   | 'invalid-manifest'
   /** onnxruntime could not create a session from the file. */

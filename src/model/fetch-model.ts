@@ -4,6 +4,7 @@
  * (wrong hash, short) is deleted and the file fetched again from the network.
  */
 import type { ModelCache } from './cache.ts';
+import { LOAD_TIMEOUTS, withDeadline } from './deadline.ts';
 import { ModelLoadError } from './errors.ts';
 import type { ProgressCallback } from './progress.ts';
 
@@ -33,6 +34,8 @@ export interface FetchModelOptions {
   onProgress?: ProgressCallback;
   overall?: OverallOffset;
   signal?: AbortSignal;
+  /** A download with no new bytes for this long is abandoned (default {@link LOAD_TIMEOUTS}.stallMs). */
+  stallMs?: number;
 }
 
 /** A verified file. */
@@ -125,10 +128,19 @@ function allocate(url: string, size: number): Uint8Array<ArrayBuffer> | ModelLoa
 
 async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<Uint8Array<ArrayBuffer>> {
   const doFetch = opts.fetch ?? fetch;
+  const stallMs = opts.stallMs ?? LOAD_TIMEOUTS.stallMs;
+  const abort = new AbortController();
+  opts.signal?.addEventListener('abort', () => abort.abort(opts.signal?.reason), { once: true });
+  let loaded = 0;
+  const stalled = (): ModelLoadError => {
+    abort.abort();
+    return new ModelLoadError('timeout', `Download of ${spec.url} stalled: no data for ${stallMs / 1000} s after ${loaded} bytes.`, spec.url);
+  };
   let res: Response;
   try {
-    res = await doFetch(spec.url, { signal: opts.signal, cache: 'no-cache' });
+    res = await withDeadline(doFetch(spec.url, { signal: abort.signal, cache: 'no-cache' }), stallMs, stalled);
   } catch (e) {
+    if (e instanceof ModelLoadError) throw e;
     throw new ModelLoadError('network', `Could not download ${spec.url}: ${String(e)}`, spec.url, { cause: e });
   }
   if (res.status === 404 || res.status === 410) {
@@ -144,7 +156,6 @@ async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<U
     throw whole;
   }
   const chunks: Uint8Array[] = [];
-  let loaded = 0;
   // With an unknown size the bar cannot move honestly: total is reported once the body ends.
   const total = known ?? 0;
   opts.onProgress?.({ status: 'initiate', file: spec.url, total });
@@ -173,8 +184,12 @@ async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<U
   for (;;) {
     let part: ReadableStreamReadResult<Uint8Array>;
     try {
-      part = await reader.read();
+      part = await withDeadline(reader.read(), stallMs, stalled);
     } catch (e) {
+      if (e instanceof ModelLoadError) {
+        await reader.cancel().catch(() => undefined);
+        throw e;
+      }
       throw new ModelLoadError(
         'network',
         `Download of ${spec.url} broke off after ${loaded}${known !== undefined ? ` of ${known}` : ''} bytes: ${String(e)}`,

@@ -4,6 +4,7 @@
  * errors name the failing field. File paths resolve relative to the manifest URL.
  */
 import type { ModelCache } from './cache.ts';
+import { LOAD_TIMEOUTS, withDeadline } from './deadline.ts';
 import { ModelLoadError, describeError } from './errors.ts';
 import { validate, type ValidationError } from './manifest-validator.generated.js';
 import type { BackendName } from './backend.ts';
@@ -146,7 +147,12 @@ export interface LoadManifestOptions {
   fetch?: typeof fetch;
   /** Keeps the last good manifest so a later visit without network still loads. */
   cache?: ModelCache;
+  /** Limit for the request and its body (default {@link LOAD_TIMEOUTS}.manifestMs). */
+  timeoutMs?: number;
 }
+
+/** Largest manifest accepted: real ones are a few KB; the bound keeps parsing and validation cheap. */
+export const MAX_MANIFEST_BYTES = 1 << 20;
 
 /**
  * Fetches and validates a manifest; when the network is unreachable, falls back to the
@@ -156,9 +162,10 @@ export async function loadManifest(manifestUrl: string, opts: LoadManifestOption
   const url = new URL(manifestUrl, opts.base ?? globalThis.location?.href).href;
   let text: string;
   try {
-    text = await fetchManifestText(url, opts.fetch ?? fetch);
+    text = await fetchManifestText(url, opts.fetch ?? fetch, opts.timeoutMs ?? LOAD_TIMEOUTS.manifestMs);
   } catch (e) {
-    const offline = e instanceof ModelLoadError && e.code === 'network' ? await cachedText(url, opts.cache) : null;
+    const unreachable = e instanceof ModelLoadError && (e.code === 'network' || e.code === 'timeout');
+    const offline = unreachable ? await cachedText(url, opts.cache) : null;
     if (offline === null) throw e;
     text = offline;
   }
@@ -182,11 +189,20 @@ async function cachedText(url: string, cache: ModelCache | undefined): Promise<s
   }
 }
 
-async function fetchManifestText(url: string, doFetch: typeof fetch): Promise<string> {
+async function fetchManifestText(url: string, doFetch: typeof fetch, timeoutMs: number): Promise<string> {
+  const abort = new AbortController();
+  const timedOut = (): ModelLoadError => {
+    abort.abort();
+    return new ModelLoadError('timeout', `The model manifest ${url} did not arrive within ${timeoutMs / 1000} s.`, url);
+  };
+  return withDeadline(fetchManifestBody(url, doFetch, abort.signal), timeoutMs, timedOut);
+}
+
+async function fetchManifestBody(url: string, doFetch: typeof fetch, signal: AbortSignal): Promise<string> {
   let res: Response;
   try {
     // Always revalidate: a new model version must not be hidden by the HTTP cache.
-    res = await doFetch(url, { cache: 'no-cache' });
+    res = await doFetch(url, { cache: 'no-cache', signal });
   } catch (e) {
     throw new ModelLoadError('network', `Could not fetch the model manifest ${url}: ${describeError(e)}`, url, { cause: e });
   }
@@ -194,9 +210,18 @@ async function fetchManifestText(url: string, doFetch: typeof fetch): Promise<st
     throw new ModelLoadError('not-found', `Model manifest not found (HTTP ${res.status}): ${url}`, url);
   }
   if (!res.ok) throw new ModelLoadError('network', `HTTP ${res.status} while fetching the model manifest ${url}`, url);
+  const tooLarge = (): ModelLoadError =>
+    new ModelLoadError('invalid-manifest', `Model manifest ${url} is larger than ${MAX_MANIFEST_BYTES} bytes; a manifest is a few KB.`, url);
+  if (Number(res.headers.get('Content-Length')) > MAX_MANIFEST_BYTES) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  let text: string;
   try {
-    return await res.text();
+    text = await res.text();
   } catch (e) {
     throw new ModelLoadError('network', `Could not read the model manifest ${url}: ${describeError(e)}`, url, { cause: e });
   }
+  if (text.length > MAX_MANIFEST_BYTES) throw tooLarge();
+  return text;
 }

@@ -3,6 +3,7 @@
  * Discriminated unions in both directions; nothing untyped crosses the boundary.
  */
 import type { BackendChoice, BackendName, BackendPreference } from './backend.ts';
+import type { LoadTimeouts } from './deadline.ts';
 import type { Manifest } from './manifest.ts';
 import type { LoadProgress } from './progress.ts';
 
@@ -22,6 +23,8 @@ export interface InitMessage {
   variant?: string;
   /** Absolute URL prefix of onnxruntime-web's wasm/mjs files (ends with `/`). */
   wasmPaths: string;
+  /** Overrides of the load step limits (defaults: `LOAD_TIMEOUTS` in deadline.ts). */
+  timeouts?: Partial<LoadTimeouts>;
 }
 
 /** Main -> worker: classify one utterance (`audio` is transferred). */

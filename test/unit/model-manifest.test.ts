@@ -126,6 +126,14 @@ describe('loadManifest and URLs', () => {
 
   const serve = (status: number, body: string): typeof fetch => async () => new Response(body, { status });
 
+  test('a manifest that never arrives (stalled body) ends in a timeout; an oversized one is refused', async () => {
+    const stalled: typeof fetch = async () =>
+      new Response(new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => undefined) }), { status: 200 });
+    await expect(loadManifest(base, { fetch: stalled, timeoutMs: 100 })).rejects.toMatchObject({ code: 'timeout', url: base });
+    const huge: typeof fetch = async () => new Response(' '.repeat((1 << 20) + 1));
+    await expect(loadManifest(base, { fetch: huge })).rejects.toMatchObject({ code: 'invalid-manifest', message: /larger than 1048576 bytes/ });
+  });
+
   test('a relative manifest URL resolves against the base', async () => {
     const seen: string[] = [];
     const fetchMock: typeof fetch = async (input) => {
