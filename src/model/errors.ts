@@ -45,6 +45,8 @@ export type InferenceErrorCode =
   | 'invalid-input'
   /** The session run threw (after any backend fallback was tried). */
   | 'run-failed'
+  /** The model returned probabilities that are not finite numbers (NaN, Infinity). */
+  | 'invalid-output'
   /** A newer provisional request replaced this one before it ran. */
   | 'superseded'
   /** The client was disposed. */

@@ -175,6 +175,11 @@ export class EmotionPipeline {
       const data = await probs.getData();
       probs.dispose();
       if (!(data instanceof Float32Array)) throw new InferenceError('run-failed', 'head output is not float32');
+      // NaN/Infinity (fp16 overflow, a broken model) must fail this utterance, not reach the view.
+      const bad = data.findIndex((p) => !Number.isFinite(p));
+      if (bad >= 0) {
+        throw new InferenceError('invalid-output', `the model returned a non-finite probability (${data[bad]} for class ${bad}) on ${this.backend}`);
+      }
       return Float32Array.from(data);
     } catch (e) {
       if (e instanceof InferenceError) throw e;

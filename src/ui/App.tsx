@@ -1,6 +1,7 @@
 import css from './styles.css?inline';
 import { ServicesContext, type AppServices } from './context';
 import { CurrentResult } from './components/CurrentResult';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { FilePanel } from './components/FilePanel';
 import { Footer } from './components/Footer';
 import { History } from './components/History';
@@ -27,13 +28,32 @@ export function App({ store, controller, input = 'both', title = true }: Props) 
             <p className="muted">Emotion probabilities for each utterance, computed on your device.</p>
           </header>
         ) : null}
-        <Notices />
-        <ModelStatus />
-        {input !== 'file' ? <ListenPanel /> : null}
-        <CurrentResult />
-        {input !== 'mic' ? <FilePanel /> : null}
-        <History />
-        <Footer />
+        {/* One boundary per section: a render error (bad data) costs that section, not the page. */}
+        <ErrorBoundary name="Notices">
+          <Notices />
+        </ErrorBoundary>
+        <ErrorBoundary name="Model status">
+          <ModelStatus />
+        </ErrorBoundary>
+        {input !== 'file' ? (
+          <ErrorBoundary name="Listening">
+            <ListenPanel />
+          </ErrorBoundary>
+        ) : null}
+        <ErrorBoundary name="Current result">
+          <CurrentResult />
+        </ErrorBoundary>
+        {input !== 'mic' ? (
+          <ErrorBoundary name="Files">
+            <FilePanel />
+          </ErrorBoundary>
+        ) : null}
+        <ErrorBoundary name="History">
+          <History />
+        </ErrorBoundary>
+        <ErrorBoundary name="Footer">
+          <Footer />
+        </ErrorBoundary>
       </div>
     </ServicesContext.Provider>
   );

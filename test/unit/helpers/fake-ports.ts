@@ -86,10 +86,14 @@ export class FakeInference implements InferencePort {
   /** When set, classify() waits for the test to resolve each call. */
   hold: Deferred<void>[] | null = null;
   backend: BackendChoice = { backend: 'wasm', reason: 'forced', variant: 'fp32', threads: 1 };
+  /** Errors the next classify() calls reject with, in order. */
+  readonly failures: Error[] = [];
   constructor(readonly manifestUrl: string) {}
   async classify(audio: Float32Array, kind: RequestKind): Promise<ClassifyResult> {
     if (this.disposed) throw new Error('the inference client was disposed');
     this.calls.push({ kind, samples: audio.length });
+    const failure = this.failures.shift();
+    if (failure) throw failure;
     if (this.hold) {
       const d = deferred<void>();
       this.hold.push(d);
