@@ -95,6 +95,12 @@ export interface RecognizerOptions {
   backend?: BackendPreference;
   /** Folder holding `ort/` (onnxruntime-web) and `vad/`; default `vendor/` beside the bundle. */
   assetBase?: string;
+  /**
+   * Further origins (exact, e.g. `https://models.example`) allowed to serve models. Always
+   * allowed: the bundle's origin and the host page's origin. A `modelUrl` elsewhere fails
+   * to load (`code: 'model'`) without any request to that origin.
+   */
+  modelOrigins?: readonly string[];
   /** Listeners attached before loading starts (so the first `backend` event is not missed). */
   listeners?: { [K in RecognizerEventName]?: RecognizerListener<K> };
 }

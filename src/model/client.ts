@@ -9,6 +9,7 @@ import type { BackendChoice, BackendName, BackendPreference } from './backend.ts
 import { LOAD_TIMEOUTS, type LoadTimeouts } from './deadline.ts';
 import { InferenceError, ModelLoadError, type ModelLoadErrorCode, type InferenceErrorCode } from './errors.ts';
 import type { Manifest } from './manifest.ts';
+import { parseModelOrigin } from './origin-policy.ts';
 import type { LoadProgress } from './progress.ts';
 import type { FromWorker, InitMessage, ReadyMessage, RequestKind, SerializedError, SimulatedFault, ToWorker } from './protocol.ts';
 
@@ -31,6 +32,11 @@ export interface InferenceClientOptions {
   createWorker?: () => Worker;
   /** Shorter or longer load step limits (defaults: {@link LOAD_TIMEOUTS}). */
   timeouts?: Partial<LoadTimeouts>;
+  /**
+   * Origins the worker may fetch models from (exact http(s) origins). Default: the page's
+   * own origin only. Enforced in the worker before every model request.
+   */
+  modelOrigins?: readonly string[];
 }
 
 /** Result of {@link InferenceClient.classify}. */
@@ -131,6 +137,7 @@ export class InferenceClient {
       manifestUrl: httpUrl(opts.manifestUrl, base, 'manifestUrl'),
       preference,
       wasmPaths: opts.assetBase !== undefined ? withSlash(httpUrl(opts.assetBase, base, 'assetBase')) : defaultAssetBase(),
+      modelOrigins: modelOrigins(opts.modelOrigins, base),
       ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
       ...(opts.timeouts !== undefined ? { timeouts: opts.timeouts } : {}),
     };
@@ -322,6 +329,16 @@ function httpUrl(value: unknown, base: string, name: string): string {
     throw new ModelLoadError('invalid-manifest', `${name} must be an http(s) URL, not ${url.protocol}`);
   }
   return url.href;
+}
+
+/** The validated allow-list (ModelLoadError `forbidden-origin` on a malformed entry); default the page's origin. */
+function modelOrigins(list: readonly string[] | undefined, base: string): string[] {
+  if (list === undefined) return [new URL(base).origin];
+  try {
+    return [...new Set(list.map(parseModelOrigin))];
+  } catch (e) {
+    throw new ModelLoadError('forbidden-origin', `modelOrigins: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 function withSlash(url: string): string {

@@ -58,6 +58,7 @@ export class InferenceEngine {
     private readonly deps: EngineDeps,
     /** Set (asynchronously) when the WebGPU device is lost. */
     private readonly lost: DeviceLostRef,
+    private readonly allowedOrigins: readonly string[],
   ) {}
 
   private get deviceLost(): string | null {
@@ -76,7 +77,8 @@ export class InferenceEngine {
 
   /** Loads, picks the backend, builds and warms up the pipeline. Throws {@link ModelLoadError}. */
   static async load(init: InitMessage, deps: EngineDeps): Promise<InferenceEngine> {
-    const loaded = await loadManifest(init.manifestUrl, { fetch: deps.fetch, cache: deps.cache, timeoutMs: init.timeouts?.manifestMs });
+    const allowedOrigins = init.modelOrigins;
+    const loaded = await loadManifest(init.manifestUrl, { fetch: deps.fetch, cache: deps.cache, timeoutMs: init.timeouts?.manifestMs, allowedOrigins });
     const { manifest } = loaded;
     const threads = wasmThreads(deps.crossOriginIsolated, deps.hardwareConcurrency);
     configureOrt(deps.ort.env, { wasmPaths: init.wasmPaths, numThreads: threads });
@@ -88,7 +90,7 @@ export class InferenceEngine {
     // Head first (small), then the upstream; one overall byte count for the progress bar.
     const upstreamSpec = variantSpec(loaded, sel.variant);
     const overallTotal = manifest.head.bytes + (upstreamSpec.bytes ?? 0);
-    const fetchOpts = { cache: deps.cache, fetch: deps.fetch, onProgress: deps.onProgress, stallMs: init.timeouts?.stallMs };
+    const fetchOpts = { cache: deps.cache, fetch: deps.fetch, onProgress: deps.onProgress, stallMs: init.timeouts?.stallMs, allowedOrigins };
     const head = await fetchModelFile(fileSpec(loaded, manifest.head), { ...fetchOpts, overall: { offset: 0, total: overallTotal } });
     const upstream = await fetchModelFile(upstreamSpec, { ...fetchOpts, overall: { offset: manifest.head.bytes, total: overallTotal } });
 
@@ -109,12 +111,12 @@ export class InferenceEngine {
       const bytes =
         wasmVariant === sel.variant
           ? upstream.bytes
-          : (await fetchModelFile(variantSpec(loaded, wasmVariant), { cache: deps.cache, fetch: deps.fetch })).bytes;
+          : (await fetchModelFile(variantSpec(loaded, wasmVariant), { cache: deps.cache, fetch: deps.fetch, allowedOrigins })).bytes;
       pipeline = await buildPipeline(deps.ort, manifest, 'wasm', bytes, head.bytes);
       await pipeline.warmUp();
       choice = { backend: 'wasm', reason: `WebGPU failed (${describeError(e)}); using WASM`, adapter, variant: wasmVariant, threads };
     }
-    const engine = new InferenceEngine(loaded, pipeline, choice, head.bytes, deps, lostRef);
+    const engine = new InferenceEngine(loaded, pipeline, choice, head.bytes, deps, lostRef, allowedOrigins);
     deps.onProgress?.({ status: 'ready', backend: choice.backend, variant: choice.variant });
     return engine;
   }
@@ -163,7 +165,7 @@ export class InferenceEngine {
     const variant = chooseVariant('wasm', manifest.upstream.variants, new Set());
     if (variant === undefined) throw new ModelLoadError('unsupported', `${reason}, but no manifest variant runs on WASM`);
     await this.pipeline.release().catch(() => undefined);
-    const up = await fetchModelFile(variantSpec(this.loaded, variant), { cache: this.deps.cache, fetch: this.deps.fetch });
+    const up = await fetchModelFile(variantSpec(this.loaded, variant), { cache: this.deps.cache, fetch: this.deps.fetch, allowedOrigins: this.allowedOrigins });
     const pipeline = await buildPipeline(this.deps.ort, manifest, 'wasm', up.bytes, this.headBytes);
     await pipeline.warmUp();
     this.pipeline = pipeline;

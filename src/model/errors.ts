@@ -17,6 +17,8 @@ export type ModelLoadErrorCode =
   | 'too-large'
   /** A load step took longer than its limit (stalled download, silent worker). */
   | 'timeout'
+  /** The URL is on an origin the model origin policy does not allow. */
+  | 'forbidden-origin'
   /** The manifest is not JSON or fails the schema. */
   | 'invalid-manifest'
   /** onnxruntime could not create a session from the file. */

@@ -6,6 +6,7 @@
 import type { ModelCache } from './cache.ts';
 import { LOAD_TIMEOUTS, withDeadline } from './deadline.ts';
 import { ModelLoadError } from './errors.ts';
+import { checkModelOrigin } from './origin-policy.ts';
 import type { ProgressCallback } from './progress.ts';
 
 /** What the manifest says about one file. */
@@ -36,6 +37,8 @@ export interface FetchModelOptions {
   signal?: AbortSignal;
   /** A download with no new bytes for this long is abandoned (default {@link LOAD_TIMEOUTS}.stallMs). */
   stallMs?: number;
+  /** Origins the file may come from (checked before the cache and the network, and after redirects); unset: any. */
+  allowedOrigins?: readonly string[];
 }
 
 /** A verified file. */
@@ -58,6 +61,7 @@ export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string>
 
 /** Fetches, verifies and caches one model file. Throws {@link ModelLoadError}. */
 export async function fetchModelFile(spec: ModelFileSpec, opts: FetchModelOptions): Promise<FetchedFile> {
+  if (opts.allowedOrigins) checkModelOrigin(spec.url, opts.allowedOrigins, 'model file');
   const fromCache = await readFromCache(spec, opts.cache);
   const overall = opts.overall;
   if (fromCache) {
@@ -142,6 +146,14 @@ async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<U
   } catch (e) {
     if (e instanceof ModelLoadError) throw e;
     throw new ModelLoadError('network', `Could not download ${spec.url}: ${String(e)}`, spec.url, { cause: e });
+  }
+  if (opts.allowedOrigins && res.url) {
+    try {
+      checkModelOrigin(res.url, opts.allowedOrigins, `model file ${spec.url}, redirected to`);
+    } catch (e) {
+      await res.body?.cancel().catch(() => undefined);
+      throw e;
+    }
   }
   if (res.status === 404 || res.status === 410) {
     throw new ModelLoadError('not-found', `Model file not found (HTTP ${res.status}): ${spec.url}`, spec.url);

@@ -6,6 +6,7 @@
 import type { ModelCache } from './cache.ts';
 import { LOAD_TIMEOUTS, withDeadline } from './deadline.ts';
 import { ModelLoadError, describeError } from './errors.ts';
+import { checkModelOrigin } from './origin-policy.ts';
 import { validate, type ValidationError } from './manifest-validator.generated.js';
 import type { BackendName } from './backend.ts';
 
@@ -149,6 +150,8 @@ export interface LoadManifestOptions {
   cache?: ModelCache;
   /** Limit for the request and its body (default {@link LOAD_TIMEOUTS}.manifestMs). */
   timeoutMs?: number;
+  /** Origins the manifest may come from (also after redirects); unset: any. */
+  allowedOrigins?: readonly string[];
 }
 
 /** Largest manifest accepted: real ones are a few KB; the bound keeps parsing and validation cheap. */
@@ -160,9 +163,11 @@ export const MAX_MANIFEST_BYTES = 1 << 20;
  */
 export async function loadManifest(manifestUrl: string, opts: LoadManifestOptions = {}): Promise<LoadedManifest> {
   const url = new URL(manifestUrl, opts.base ?? globalThis.location?.href).href;
+  const allowed = opts.allowedOrigins;
+  if (allowed) checkModelOrigin(url, allowed, 'model manifest');
   let text: string;
   try {
-    text = await fetchManifestText(url, opts.fetch ?? fetch, opts.timeoutMs ?? LOAD_TIMEOUTS.manifestMs);
+    text = await fetchManifestText(url, opts.fetch ?? fetch, opts.timeoutMs ?? LOAD_TIMEOUTS.manifestMs, allowed);
   } catch (e) {
     const unreachable = e instanceof ModelLoadError && (e.code === 'network' || e.code === 'timeout');
     const offline = unreachable ? await cachedText(url, opts.cache) : null;
@@ -189,16 +194,16 @@ async function cachedText(url: string, cache: ModelCache | undefined): Promise<s
   }
 }
 
-async function fetchManifestText(url: string, doFetch: typeof fetch, timeoutMs: number): Promise<string> {
+async function fetchManifestText(url: string, doFetch: typeof fetch, timeoutMs: number, allowed: readonly string[] | undefined): Promise<string> {
   const abort = new AbortController();
   const timedOut = (): ModelLoadError => {
     abort.abort();
     return new ModelLoadError('timeout', `The model manifest ${url} did not arrive within ${timeoutMs / 1000} s.`, url);
   };
-  return withDeadline(fetchManifestBody(url, doFetch, abort.signal), timeoutMs, timedOut);
+  return withDeadline(fetchManifestBody(url, doFetch, abort.signal, allowed), timeoutMs, timedOut);
 }
 
-async function fetchManifestBody(url: string, doFetch: typeof fetch, signal: AbortSignal): Promise<string> {
+async function fetchManifestBody(url: string, doFetch: typeof fetch, signal: AbortSignal, allowed: readonly string[] | undefined): Promise<string> {
   let res: Response;
   try {
     // Always revalidate: a new model version must not be hidden by the HTTP cache.
@@ -206,6 +211,8 @@ async function fetchManifestBody(url: string, doFetch: typeof fetch, signal: Abo
   } catch (e) {
     throw new ModelLoadError('network', `Could not fetch the model manifest ${url}: ${describeError(e)}`, url, { cause: e });
   }
+  // A redirect to another origin is refused like a direct link to it (its body is not read).
+  if (allowed && res.url) checkModelOrigin(res.url, allowed, 'model manifest (redirected)');
   if (res.status === 404 || res.status === 410) {
     throw new ModelLoadError('not-found', `Model manifest not found (HTTP ${res.status}): ${url}`, url);
   }

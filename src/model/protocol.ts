@@ -23,6 +23,8 @@ export interface InitMessage {
   variant?: string;
   /** Absolute URL prefix of onnxruntime-web's wasm/mjs files (ends with `/`). */
   wasmPaths: string;
+  /** Origins models may be fetched from (manifest, files, redirects); see origin-policy.ts. */
+  modelOrigins: string[];
   /** Overrides of the load step limits (defaults: `LOAD_TIMEOUTS` in deadline.ts). */
   timeouts?: Partial<LoadTimeouts>;
 }
