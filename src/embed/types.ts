@@ -128,7 +128,7 @@ export interface Recognizer {
 export type CreateRecognizer = (options?: RecognizerOptions) => Promise<Recognizer>;
 
 /**
- * `<emotion-recognizer model="…/manifest.json" input="mic|file|both" backend="auto|webgpu|wasm" asset-base="…/vendor/">`.
+ * `<emotion-recognizer model="…/manifest.json" input="mic|file|both" backend="auto|webgpu|wasm" asset-base="…/vendor/" model-origins="https://models.example …">`.
  * Dispatches a `CustomEvent` per {@link RecognizerEventMap} entry, payload in `detail`.
  */
 export interface EmotionRecognizerElement extends HTMLElement {
