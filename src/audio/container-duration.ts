@@ -19,6 +19,8 @@ export interface DeclaredDuration {
 }
 
 const TAIL_BYTES = 1 << 20;
+/** Bytes read after an ID3v2 tag that does not fit in the head (frame or STREAMINFO headers). */
+const HEAD_AFTER_ID3 = 4096;
 
 const ascii = (b: Uint8Array, at: number, text: string): boolean => [...text].every((c, i) => b[at + i] === c.charCodeAt(0));
 const u32be = (b: Uint8Array, at: number): number => ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
@@ -29,13 +31,15 @@ const view = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b
  * parts are read through `read`. Returns null when the container is not recognised.
  */
 export async function declaredDuration(head: Uint8Array, size: number, read: ReadBytes): Promise<DeclaredDuration | null> {
+  // An ID3v2 tag (cover art: often hundreds of KB) may precede MP3 and FLAC data.
   const id3 = id3v2Length(head);
-  if (ascii(head, id3, 'fLaC')) return { format: 'flac', seconds: flacStreamInfo(head, id3 + 4)?.seconds ?? null };
+  const after = id3 === 0 ? head : id3 + 64 <= head.length ? head.subarray(id3) : await read(id3, HEAD_AFTER_ID3);
+  if (ascii(after, 0, 'fLaC')) return { format: 'flac', seconds: flacStreamInfo(after, 4)?.seconds ?? null };
   if (ascii(head, 0, 'OggS')) return { format: 'ogg', seconds: await oggDuration(head, size, read) };
   if (ascii(head, 4, 'ftyp')) return { format: 'mp4', seconds: await mp4Duration(size, read) };
   if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) return { format: 'webm', seconds: await webmDuration(head, size, read) };
   if (ascii(head, 0, 'FORM') && (ascii(head, 8, 'AIFF') || ascii(head, 8, 'AIFC'))) return { format: 'aiff', seconds: await aiffDuration(size, read) };
-  const mp3 = mp3Duration(head, id3, size);
+  const mp3 = mp3Duration(after, size - id3);
   if (mp3 !== undefined) return { format: 'mp3', seconds: mp3 };
   return null;
 }
@@ -106,24 +110,25 @@ const MP3_KBPS: Record<string, number[]> = {
 };
 
 /**
- * MPEG audio: the frame count of a Xing/Info or VBRI header, else a constant bit rate
- * estimate from the first frame. undefined: no MPEG audio frame at `at`; null: unknown.
+ * MPEG audio whose first frame starts `b` (after any ID3v2 tag; `size` bytes from there):
+ * the frame count of a Xing/Info or VBRI header, else a constant bit rate estimate.
+ * undefined: no MPEG audio frame there; null: unknown.
  */
-function mp3Duration(b: Uint8Array, at: number, size: number): number | null | undefined {
-  if (at + 4 > b.length || b[at] !== 0xff || (b[at + 1] & 0xe0) !== 0xe0) return undefined;
-  const version = (b[at + 1] >> 3) & 3; // 0: 2.5, 2: 2, 3: 1
-  const layer = 4 - ((b[at + 1] >> 1) & 3); // 1, 2, 3 (4: reserved, e.g. AAC ADTS)
+function mp3Duration(b: Uint8Array, size: number): number | null | undefined {
+  if (b.length < 4 || b[0] !== 0xff || (b[1] & 0xe0) !== 0xe0) return undefined;
+  const version = (b[1] >> 3) & 3; // 0: 2.5, 2: 2, 3: 1
+  const layer = 4 - ((b[1] >> 1) & 3); // 1, 2, 3 (4: reserved, e.g. AAC ADTS)
   if (version === 1 || layer === 4) return null;
-  const rate = MP3_RATES[version][(b[at + 2] >> 2) & 3];
-  const kbps = MP3_KBPS[`${version === 3 ? 1 : 2}-${layer}`][b[at + 2] >> 4];
+  const rate = MP3_RATES[version][(b[2] >> 2) & 3];
+  const kbps = MP3_KBPS[`${version === 3 ? 1 : 2}-${layer}`][b[2] >> 4];
   if (!rate || kbps === undefined) return null;
   const samplesPerFrame = layer === 1 ? 384 : layer === 2 || version === 3 ? 1152 : 576;
-  const mono = b[at + 3] >> 6 === 3;
-  const xing = at + 4 + (version === 3 ? (mono ? 17 : 32) : mono ? 9 : 17);
+  const mono = b[3] >> 6 === 3;
+  const xing = 4 + (version === 3 ? (mono ? 17 : 32) : mono ? 9 : 17);
   if ((ascii(b, xing, 'Xing') || ascii(b, xing, 'Info')) && b[xing + 7] & 1) return (u32be(b, xing + 8) * samplesPerFrame) / rate;
-  if (ascii(b, at + 36, 'VBRI')) return (u32be(b, at + 36 + 14) * samplesPerFrame) / rate;
+  if (ascii(b, 36, 'VBRI')) return (u32be(b, 50) * samplesPerFrame) / rate;
   if (!kbps) return null; // free format
-  return ((size - at) * 8) / (kbps * 1000);
+  return (size * 8) / (kbps * 1000);
 }
 
 // ---- MP4 / M4A ----

@@ -56,6 +56,14 @@ describe('declaredDuration', () => {
     expect(await probe(cbr)).toEqual({ format: 'mp3', seconds: 10 }); // 160 kB at 128 kbit/s
   });
 
+  test('an ID3v2 tag larger than the bytes read up front (cover art) is skipped for MP3 and FLAC', async () => {
+    const tag = (n: number) => [...text('ID3'), 3, 0, 0, (n >> 21) & 127, (n >> 14) & 127, (n >> 7) & 127, n & 127, ...new Array(n).fill(0)];
+    const cbr = new Uint8Array(160_000);
+    cbr.set([0xff, 0xfb, 0x90, 0x00]);
+    expect(await probe(new Uint8Array([...tag(200_000), ...cbr]))).toEqual({ format: 'mp3', seconds: 10 });
+    expect(await probe(new Uint8Array([...tag(200_000), ...constantFlac({ seconds: 2 })]))).toEqual({ format: 'flac', seconds: 2 });
+  });
+
   test('MP4/M4A: mvhd duration / timescale, also with moov after mdat', async () => {
     const mvhd = box('mvhd', [0, 0, 0, 0, ...be32(0), ...be32(0), ...be32(1000), ...be32(90_500), ...new Array(80).fill(0)]);
     const file = new Uint8Array([...box('ftyp', text('M4A isomiso2')), ...box('mdat', new Array(5000).fill(1)), ...box('moov', mvhd)]);
