@@ -13,6 +13,7 @@ import { TINY_MODEL, analyseFiles, appUrl, serveApp, waitForModel } from './app-
 import { launchBrowser, openPage } from './browser';
 import { encodeData, fixtureDir, threeUtterances16k, wavHeader } from './reliability-fixtures';
 import type { StaticServer } from './server';
+import { waitForStore } from './reliability-probe';
 import { constantFlac } from '../unit/helpers/flac';
 
 let browser: Browser;
@@ -57,6 +58,36 @@ test('FLAC bomb refused from its header in under 2 s; honest FLAC and Ogg still 
   expect(after).toHaveLength(files.length);
   for (const f of after) expect([f.name, f.status, f.durationS]).toEqual([f.name, 'done', expect.closeTo(f.name.endsWith('.ogg') ? 2.5 : 3, 1)]);
   await t.finish('file-limits-flac');
+});
+
+test('a WebM recorded by MediaRecorder (no Duration element) is not refused: its length comes from the last cluster', async () => {
+  const t = await openPage(browser, appUrl(server, { model: TINY_MODEL, backend: 'wasm' }));
+  expect((await waitForModel(t.page)).load.phase).toBe('ready');
+  // Record 3 s of a tone in the page, then drop the recording on the drop zone like a user would.
+  const dt = await t.page.evaluateHandle(async () => {
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    const dest = ctx.createMediaStreamDestination();
+    osc.connect(dest);
+    osc.start();
+    const rec = new MediaRecorder(dest.stream, { mimeType: 'audio/webm;codecs=opus' });
+    const parts: Blob[] = [];
+    rec.ondataavailable = (e) => parts.push(e.data);
+    const stopped = new Promise((r) => (rec.onstop = r));
+    rec.start(500);
+    await new Promise((r) => setTimeout(r, 3000));
+    rec.stop();
+    await stopped;
+    await ctx.close();
+    const d = new DataTransfer();
+    d.items.add(new File(parts, 'recording.webm', { type: 'audio/webm' }));
+    return d;
+  });
+  await t.page.locator('.dropzone').dispatchEvent('drop', { dataTransfer: dt });
+  const s = await waitForStore(t.page, (x) => x.files.length === 1 && (x.files[0].status === 'done' || x.files[0].status === 'error'));
+  expect([s.files[0].status, s.files[0].message]).toEqual(['done', 'No speech found in this file.']);
+  expect(s.files[0].durationS).toBeGreaterThan(2);
+  await t.finish('file-limits-mediarecorder-webm');
 });
 
 test('a WAV with a 2 MB LIST chunk before data gives the same utterances as the plain file', async () => {
