@@ -12,8 +12,10 @@ import type { Plugin } from 'vite';
  * - style-src 'unsafe-inline': the UI ships its CSS in a <style> element so it renders the
  *   same inside the embed's shadow root (styles cannot run script).
  * - img-src/media-src data: blob:: inline icons and locally made audio blobs.
- * Everything else, connect-src included, is 'self': no third-party origin is reachable,
- * so a model from another origin (?model=https://...) is refused by the browser.
+ * Everything else is 'self': no third-party origin is reachable. connect-src also lists the
+ * origins a deployer allowed to serve models (SER_MODEL_ORIGINS). The model fetches run in
+ * the inference worker, which this <meta> does not cover: the model origin policy is
+ * enforced there in code (src/model/origin-policy.ts).
  */
 export const CSP_DIRECTIVES: Readonly<Record<string, string>> = {
   'default-src': "'self'",
@@ -36,12 +38,14 @@ export function cspValue(directives: Readonly<Record<string, string>> = CSP_DIRE
     .join('; ');
 }
 
-export function contentSecurityPolicy(): Plugin {
+/** @param modelOrigins - origins configured to serve models (SER_MODEL_ORIGINS): added to connect-src. */
+export function contentSecurityPolicy(modelOrigins: readonly string[] = []): Plugin {
+  const directives = modelOrigins.length ? { ...CSP_DIRECTIVES, 'connect-src': [CSP_DIRECTIVES['connect-src'], ...modelOrigins].join(' ') } : CSP_DIRECTIVES;
   return {
     name: 'content-security-policy',
     apply: 'build',
     transformIndexHtml() {
-      return [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: cspValue() }, injectTo: 'head-prepend' }];
+      return [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: cspValue(directives) }, injectTo: 'head-prepend' }];
     },
   };
 }

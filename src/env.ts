@@ -36,3 +36,12 @@ export function configureOrt(env: OrtEnvLike, opts: { wasmPaths: string; numThre
   // Both callers already run inside a worker: ORT's own proxy worker would only add a hop.
   env.wasm.proxy = false;
 }
+
+/** Defined by the build (build-plugins/model-origins.ts); absent under unit tests. */
+declare const __SER_MODEL_ORIGINS__: readonly string[] | undefined;
+
+/**
+ * Origins the deployer allowed, at build time (SER_MODEL_ORIGINS), to serve models besides
+ * the app's own origin. Empty by default.
+ */
+export const DEPLOYED_MODEL_ORIGINS: readonly string[] = typeof __SER_MODEL_ORIGINS__ === 'undefined' ? [] : __SER_MODEL_ORIGINS__;

@@ -101,6 +101,8 @@ export class FileQueue {
     const results: UtteranceResult[] = [];
     const work: Promise<void>[] = [];
     let failure: string | null = null;
+    /** Utterances whose model output was unusable (NaN): reported, the rest of the file goes on. */
+    let invalid = 0;
     const starts = new StartTracker(
       (t, e) => {
         if (live()) this.out.start(t, e);
@@ -120,11 +122,17 @@ export class FileQueue {
         else if (e.type === 'utterance') {
           starts.utterance(e.startSample);
           const meta = { source: 'file' as const, fileName: file.name, startS: e.startSample / SAMPLE_RATE, endS: e.endSample / SAMPLE_RATE };
-          const w = this.out.classify(e.audio, meta).then((r) => {
-            if (!r) return;
-            results.push(r);
-            update({ utteranceIds: results.map((x) => x.id) });
-          });
+          const w = this.out.classify(e.audio, meta).then(
+            (r) => {
+              if (!r) return;
+              results.push(r);
+              update({ utteranceIds: results.map((x) => x.id) });
+            },
+            (err: unknown) => {
+              if (!isInvalidOutput(err)) throw err;
+              invalid++;
+            },
+          );
           w.catch(() => undefined); // awaited below, unless segmentation failed first
           work.push(w);
         }
@@ -151,7 +159,7 @@ export class FileQueue {
         status: 'done',
         progress: 1,
         utteranceIds: results.map((r) => r.id),
-        message: results.length === 0 ? 'No speech found in this file.' : opened.warning,
+        message: doneMessage(results.length, invalid, opened.warning),
       });
       task.resolve(results);
     } catch (e) {
@@ -172,4 +180,17 @@ export class FileQueue {
       }
     }
   }
+}
+
+/** True for a model output that was not a probability vector (one utterance's error, not the file's). */
+function isInvalidOutput(e: unknown): boolean {
+  return e instanceof Error && (e as Error & { code?: unknown }).code === 'invalid-output';
+}
+
+function doneMessage(results: number, invalid: number, warning: string | null): string | null {
+  if (invalid > 0) {
+    const lost = `${invalid} utterance${invalid === 1 ? '' : 's'} could not be analysed (the model returned invalid probabilities).`;
+    return warning ? `${lost} ${warning}` : lost;
+  }
+  return results === 0 ? 'No speech found in this file.' : warning;
 }

@@ -11,8 +11,12 @@ import type { AppPorts } from './ports';
  *   beside the page), so the embed can point at its own bundle location.
  * @param opts.createVadWorker - VAD worker factory (the embed needs a cross-origin-safe one).
  * @param opts.createInferenceWorker - inference worker factory (likewise).
+ * @param opts.modelOrigins - origins models may come from (default: the page's own).
  */
-export function browserPorts(assetBase: string, opts: { createVadWorker?: () => WorkerLike; createInferenceWorker?: () => Worker } = {}): AppPorts {
+export function browserPorts(
+  assetBase: string,
+  opts: { createVadWorker?: () => WorkerLike; createInferenceWorker?: () => Worker; modelOrigins?: readonly string[] } = {},
+): AppPorts {
   const urls = assetUrls(assetBase);
   return {
     async createSegmenter(onEvent, onError) {
@@ -38,6 +42,7 @@ export function browserPorts(assetBase: string, opts: { createVadWorker?: () => 
         backend,
         assetBase: urls.ort,
         onProgress,
+        ...(opts.modelOrigins ? { modelOrigins: opts.modelOrigins } : {}),
         ...(opts.createInferenceWorker ? { createWorker: opts.createInferenceWorker } : {}),
       });
     },

@@ -4,20 +4,23 @@
  * - WAV (any PCM/float/A-law/mu-law, any rate, any channel count): parsed here and
  *   streamed chunk by chunk through the {@link Resampler}; memory stays bounded whatever
  *   the length. Limit: {@link MAX_WAV_SECONDS}.
- * - Everything else the browser can decode (mp3, ogg, flac, webm, m4a): decoded whole by
+ * - Everything else the browser can decode (mp3, ogg, flac, webm, m4a, aiff): decoded whole by
  *   `OfflineAudioContext.decodeAudioData` at 16 kHz (the browser's own anti-aliased
  *   resampler), channels averaged here. The whole file is decoded in memory, hence the
- *   limit {@link MAX_COMPRESSED_BYTES}.
+ *   limits {@link MAX_COMPRESSED_BYTES} and {@link MAX_COMPRESSED_SECONDS}; the duration is
+ *   read from the container's headers first (a few KB of FLAC can hold hours of silence),
+ *   and a file whose headers do not give it is refused.
  */
 import { SAMPLE_RATE } from '../env';
+import { declaredDuration, type ReadBytes } from './container-duration';
 import { Resampler } from './resample';
-import { WavError, decodeWavChunk, parseWavHeader, type WavInfo } from './wav';
+import { WavError, decodeWavChunk, readWavHeader, type WavInfo } from './wav';
 
 /** Longest WAV file accepted (3 hours). */
 export const MAX_WAV_SECONDS = 3 * 60 * 60;
 /** Largest non-WAV file accepted (decoded whole by the browser): 50 MB, ~50 min of 128 kbit/s MP3. */
 export const MAX_COMPRESSED_BYTES = 50 * 1024 * 1024;
-/** Longest decoded non-WAV file accepted (checked after decoding). */
+/** Longest non-WAV file accepted (checked from its headers before decoding, and again after). */
 export const MAX_COMPRESSED_SECONDS = 60 * 60;
 /** Lowest WAV sample rate accepted (below: refused as unsupported; usually a corrupt header). */
 export const MIN_WAV_RATE = 4000;
@@ -26,7 +29,8 @@ export const MAX_WAV_RATE = 768000;
 /** Output rate. */
 export const DECODE_SAMPLE_RATE = SAMPLE_RATE;
 
-const HEADER_BYTES = 1 << 20;
+/** Bytes read up front to recognise the container (WAV chunks are walked separately, without a cap). */
+const HEADER_BYTES = 64 << 10;
 /** Seconds of audio per chunk handed to the segmenter. */
 export const CHUNK_SECONDS = 2;
 
@@ -39,6 +43,7 @@ export type AudioDecodeErrorCode =
   | 'no-audio'
   | 'too-long'
   | 'too-large'
+  | 'unknown-duration'
   | 'decode-failed';
 
 /** Typed decode error; `message` is written for the user. */
@@ -128,7 +133,13 @@ export async function openAudioFile(file: BlobSource, onProgress?: (p: DecodePro
   if (!looksLikeCompressedAudio(head) && /\.wav$/i.test(fileName(file))) {
     throw new AudioDecodeError('not-audio', 'Not a WAV file: the file is named .wav but its content is not WAV audio.');
   }
-  return openCompressed(file, onProgress);
+  return openCompressed(file, head, onProgress);
+}
+
+/** Reads of `file`, served from `head` (its first bytes, already read) where they fall inside it. */
+function reader(file: BlobSource, head: Uint8Array): ReadBytes {
+  return async (offset, length) =>
+    offset + length <= head.length ? head.subarray(offset, offset + length) : new Uint8Array(await file.slice(offset, offset + length).arrayBuffer());
 }
 
 /**
@@ -143,7 +154,7 @@ export async function* decodeAudioFile(file: BlobSource, onProgress?: (p: Decode
 async function openWav(file: BlobSource, head: Uint8Array, onProgress?: (p: DecodeProgress) => void): Promise<OpenedAudio> {
   let info: WavInfo;
   try {
-    info = parseWavHeader(head, file.size);
+    info = await readWavHeader(reader(file, head), file.size);
   } catch (e) {
     if (e instanceof WavError) throw fromWavError(e);
     throw e;
@@ -180,7 +191,7 @@ async function* wavChunks(file: BlobSource, info: WavInfo, onProgress?: (p: Deco
   if (tail.length) yield tail;
 }
 
-async function openCompressed(file: BlobSource, onProgress?: (p: DecodeProgress) => void): Promise<OpenedAudio> {
+async function openCompressed(file: BlobSource, head: Uint8Array, onProgress?: (p: DecodeProgress) => void): Promise<OpenedAudio> {
   if (file.size > MAX_COMPRESSED_BYTES) {
     throw new AudioDecodeError(
       'too-large',
@@ -190,6 +201,7 @@ async function openCompressed(file: BlobSource, onProgress?: (p: DecodeProgress)
   if (typeof OfflineAudioContext === 'undefined') {
     throw new AudioDecodeError('unsupported-format', 'Only WAV files can be decoded here (no Web Audio decoder available).');
   }
+  await checkDeclaredDuration(file, head);
   const data = await file.slice(0).arrayBuffer();
   let buffer: AudioBuffer;
   try {
@@ -197,7 +209,7 @@ async function openCompressed(file: BlobSource, onProgress?: (p: DecodeProgress)
     const ctx = new OfflineAudioContext(1, 1, DECODE_SAMPLE_RATE);
     buffer = await ctx.decodeAudioData(data);
   } catch (e) {
-    throw new AudioDecodeError('not-audio', 'This file is not audio the browser can decode (supported: WAV, and mp3, ogg, flac, webm, m4a where the browser supports them).', { cause: e });
+    throw notAudio(e);
   }
   if (buffer.length === 0) throw new AudioDecodeError('no-audio', 'The file contains no audio samples.');
   if (buffer.duration > MAX_COMPRESSED_SECONDS) {
@@ -207,6 +219,32 @@ async function openCompressed(file: BlobSource, onProgress?: (p: DecodeProgress)
     info: { decoder: 'browser', sampleRate: buffer.sampleRate, channels: buffer.numberOfChannels, durationSeconds: buffer.duration, truncated: false },
     chunks: bufferChunks(buffer, onProgress),
   };
+}
+
+function notAudio(cause?: unknown): AudioDecodeError {
+  const message = 'This file is not audio the browser can decode (supported: WAV, and mp3, ogg, flac, webm, m4a where the browser supports them).';
+  return new AudioDecodeError('not-audio', message, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Refuses, before decoding, a file whose headers declare more than {@link MAX_COMPRESSED_SECONDS}
+ * or do not declare a duration at all: decoding allocates the whole file as float samples.
+ */
+async function checkDeclaredDuration(file: BlobSource, head: Uint8Array): Promise<void> {
+  const declared = await declaredDuration(head, file.size, reader(file, head));
+  if (declared === null && !looksLikeCompressedAudio(head)) throw notAudio();
+  if (declared === null || declared.seconds === null) {
+    throw new AudioDecodeError(
+      'unknown-duration',
+      `The length of this ${declared ? `${declared.format.toUpperCase()} ` : ''}file cannot be read from its header, so it is not decoded (a small compressed file can expand to hours of audio). Convert it to WAV, or to mp3, ogg, flac or m4a with a complete header.`,
+    );
+  }
+  if (declared.seconds > MAX_COMPRESSED_SECONDS) {
+    throw new AudioDecodeError(
+      'too-long',
+      `The file is ${formatDuration(declared.seconds)} long (from its ${declared.format.toUpperCase()} header); compressed files up to ${formatDuration(MAX_COMPRESSED_SECONDS)} are supported. Convert it to WAV for up to ${formatDuration(MAX_WAV_SECONDS)}.`,
+    );
+  }
 }
 
 async function* bufferChunks(buffer: AudioBuffer, onProgress?: (p: DecodeProgress) => void): AsyncGenerator<Float32Array> {

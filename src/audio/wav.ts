@@ -1,6 +1,6 @@
 /**
  * WAV (RIFF/WAVE) parser that decodes in chunks, so a long file never needs all of its
- * samples in memory: {@link parseWavHeader} reads the chunk list from the start of the
+ * samples in memory: {@link readWavHeader} walks the chunk list from the start of the
  * file, then {@link decodeWavChunk} turns any whole-frame slice of the data chunk into
  * mono Float32 at the file's own rate (channels averaged).
  */
@@ -71,35 +71,44 @@ function encodingOf(tag: number): WavEncoding | null {
   }
 }
 
+/** A read the chunk walker asks for: `length` bytes at `offset` (fewer at the end of the file). */
+export interface ByteRequest {
+  offset: number;
+  length: number;
+}
+
+/** Most chunks walked before `data` (a real file has a handful; this bounds work on junk). */
+const MAX_CHUNKS = 4096;
+
 /**
- * Parses the header of a WAV file.
- *
- * @param head - the first bytes of the file; must include everything up to the start of
- *   the `data` chunk (64 KiB is plenty for ordinary files)
- * @param fileSize - total file size in bytes (defaults to `head.length`), used to detect
- *   truncation without reading the whole file
- * @throws WavError with code `empty`, `not-wav`, `corrupt-header` or `unsupported-format`
+ * Walks the RIFF chunk list from byte 12 up to the `data` chunk, asking its driver for
+ * each chunk header (8 bytes) and the `fmt ` body only: chunks before `data` (LIST, bext,
+ * iXML, ...) are skipped by their size, however large, without reading them.
  */
-export function parseWavHeader(head: Uint8Array, fileSize = head.length): WavInfo {
-  if (fileSize === 0 || head.length === 0) throw new WavError('empty', 'The file is empty.');
-  if (head.length < 12) throw new WavError('not-wav', 'Not a WAV file (too short for a RIFF header).');
-  const id = fourcc(head, 0);
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+function* walkWav(fileSize: number): Generator<ByteRequest, WavInfo, Uint8Array> {
+  if (fileSize === 0) throw new WavError('empty', 'The file is empty.');
+  const riff = yield { offset: 0, length: 12 };
+  if (riff.length === 0) throw new WavError('empty', 'The file is empty.');
+  if (riff.length < 12) throw new WavError('not-wav', 'Not a WAV file (too short for a RIFF header).');
+  const id = fourcc(riff, 0);
   if (id === 'RF64' || id === 'BW64') {
     throw new WavError('unsupported-format', 'RF64 WAV files (over 4 GB) are not supported.');
   }
   if (id === 'RIFX') throw new WavError('unsupported-format', 'Big-endian WAV (RIFX) is not supported.');
-  if (id !== 'RIFF' || fourcc(head, 8) !== 'WAVE') throw new WavError('not-wav', 'Not a WAV file (no RIFF/WAVE header).');
+  if (id !== 'RIFF' || fourcc(riff, 8) !== 'WAVE') throw new WavError('not-wav', 'Not a WAV file (no RIFF/WAVE header).');
 
   let fmt: Omit<WavInfo, 'dataOffset' | 'declaredFrames' | 'frames' | 'truncated' | 'durationSeconds'> | null = null;
   let pos = 12;
-  while (pos + 8 <= head.length) {
-    const chunk = fourcc(head, pos);
-    const size = view.getUint32(pos + 4, true);
+  for (let n = 0; pos + 8 <= fileSize && n < MAX_CHUNKS; n++) {
+    const h = yield { offset: pos, length: 8 };
+    if (h.length < 8) break;
+    const chunk = fourcc(h, 0);
+    const size = new DataView(h.buffer, h.byteOffset, 8).getUint32(4, true);
     const body = pos + 8;
     if (chunk === 'fmt ') {
-      if (size < 16 || body + 16 > head.length) throw new WavError('corrupt-header', 'Corrupt WAV header (fmt chunk too short).');
-      fmt = readFmt(view, body, size);
+      const b = size >= 16 ? yield { offset: body, length: Math.min(size, 40) } : new Uint8Array(0);
+      if (size < 16 || b.length < 16) throw new WavError('corrupt-header', 'Corrupt WAV header (fmt chunk too short).');
+      fmt = readFmt(new DataView(b.buffer, b.byteOffset, b.byteLength), 0, size);
     } else if (chunk === 'data') {
       if (!fmt) throw new WavError('corrupt-header', 'Corrupt WAV header (data chunk before fmt chunk).');
       const available = Math.max(0, fileSize - body);
@@ -118,10 +127,45 @@ export function parseWavHeader(head: Uint8Array, fileSize = head.length): WavInf
     }
     pos = body + size + (size & 1); // chunks are word-aligned
   }
-  if (pos < fileSize && pos >= head.length && fmt) {
-    throw new WavError('corrupt-header', 'Corrupt WAV header (no data chunk in the first bytes of the file).');
-  }
   throw new WavError('corrupt-header', fmt ? 'Corrupt WAV header (no data chunk).' : 'Corrupt WAV header (no fmt chunk).');
+}
+
+/**
+ * Parses the header of a WAV file held in memory.
+ *
+ * @param head - the first bytes of the file; must include everything up to the start of
+ *   the `data` chunk (use {@link readWavHeader} to read a file of any layout)
+ * @param fileSize - total file size in bytes (defaults to `head.length`), used to detect
+ *   truncation without reading the whole file
+ * @throws WavError with code `empty`, `not-wav`, `corrupt-header` or `unsupported-format`
+ */
+export function parseWavHeader(head: Uint8Array, fileSize = head.length): WavInfo {
+  if (head.length === 0) throw new WavError('empty', 'The file is empty.');
+  const walk = walkWav(fileSize);
+  let step = walk.next();
+  while (!step.done) {
+    const { offset, length } = step.value;
+    if (offset + Math.min(length, 8) > head.length && offset < fileSize) {
+      throw new WavError('corrupt-header', 'Corrupt WAV header (no data chunk in the bytes given).');
+    }
+    step = walk.next(head.subarray(offset, offset + length));
+  }
+  return step.value;
+}
+
+/**
+ * Parses the header of a WAV file of any size, reading only the chunk headers it walks
+ * past (a 2 MB LIST chunk before `data` costs one 8-byte read).
+ * @throws WavError as {@link parseWavHeader}
+ */
+export async function readWavHeader(read: (offset: number, length: number) => Promise<Uint8Array>, fileSize: number): Promise<WavInfo> {
+  const walk = walkWav(fileSize);
+  let step = walk.next();
+  while (!step.done) {
+    const { offset, length } = step.value;
+    step = walk.next(await read(offset, Math.max(0, Math.min(length, fileSize - offset))));
+  }
+  return step.value;
 }
 
 function readFmt(view: DataView, at: number, size: number) {

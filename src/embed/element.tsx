@@ -12,7 +12,7 @@ import { RecognizerError, parseInputMode } from './validate';
 /** Shadow-root CSS: the host box stays the host's to size; nothing inherits into the UI. */
 const SHELL_CSS = `:host{display:block}.ser-embed{all:initial;display:block}.ser-embed-error{font:14px/1.4 system-ui,sans-serif;color:#b91c1c;padding:8px;border:1px solid #b91c1c;border-radius:6px;background:#fef2f2}`;
 
-const ATTRIBUTES = ['model', 'input', 'backend', 'asset-base'] as const;
+const ATTRIBUTES = ['model', 'input', 'backend', 'asset-base', 'model-origins'] as const;
 
 export class EmotionRecognizerElement extends HTMLElement implements PublicElement {
   static readonly observedAttributes = ATTRIBUTES;
@@ -64,6 +64,7 @@ export class EmotionRecognizerElement extends HTMLElement implements PublicEleme
         {
           ...(this.hasAttribute('model') ? { modelUrl: this.getAttribute('model') ?? '' } : {}),
           ...(this.hasAttribute('asset-base') ? { assetBase: this.getAttribute('asset-base') ?? '' } : {}),
+          ...(this.hasAttribute('model-origins') ? { modelOrigins: this.getAttribute('model-origins') ?? '' } : {}),
           backend: this.getAttribute('backend') ?? 'auto',
         } as Parameters<typeof createElementSession>[0],
         (type, detail) => this.dispatchEvent(new CustomEvent(type, { detail })),

@@ -7,8 +7,9 @@ import { createController, type AppController } from '../app/controller';
 import { browserPorts } from '../app/ports-browser';
 import { Recognizer } from '../app/recognizer';
 import { HISTORY_LIMIT, createAppStore, type AppStore } from '../store/app-store';
-import { defaultAssetBase, defaultModelUrl } from './base';
-import { RecognizerError, parseBackend, parseFolderUrl, parseHttpUrl } from './validate';
+import { DEPLOYED_MODEL_ORIGINS } from '../env';
+import { defaultAssetBase, defaultModelUrl, getBundleBase } from './base';
+import { RecognizerError, parseBackend, parseFolderUrl, parseHttpUrl, parseOriginsOption } from './validate';
 import { createInferenceWorker, createVadWorker } from './workers';
 import type { Recognizer as PublicRecognizer, RecognizerEventMap, RecognizerEventName, RecognizerListener, RecognizerOptions } from './types';
 
@@ -25,11 +26,25 @@ export function buildRecognizer(options: RecognizerOptions = {}): Recognizer {
   const manifestUrl = options.modelUrl === undefined ? defaultModelUrl() : parseHttpUrl('modelUrl', options.modelUrl, page);
   const assetBase = options.assetBase === undefined ? defaultAssetBase() : parseFolderUrl('assetBase', options.assetBase, page);
   const backend = parseBackend(options.backend);
-  const recognizer = new Recognizer({ manifestUrl, backend, historyLimit: HISTORY_LIMIT }, browserPorts(assetBase, { createVadWorker, createInferenceWorker }));
+  const modelOrigins = allowedModelOrigins(options.modelOrigins, page);
+  const recognizer = new Recognizer(
+    { manifestUrl, backend, historyLimit: HISTORY_LIMIT },
+    browserPorts(assetBase, { createVadWorker, createInferenceWorker, modelOrigins }),
+  );
   for (const [type, cb] of Object.entries(options.listeners ?? {})) {
     if (cb) recognizer.on(type as RecognizerEventName, cb as RecognizerListener<RecognizerEventName>);
   }
   return recognizer;
+}
+
+/**
+ * Where the embed may load models from: the bundle's origin (its default model), the host
+ * page's origin, the build's SER_MODEL_ORIGINS, and what the host passes in `modelOrigins`.
+ * In the iframe the host page is embed.html itself, so URL parameters cannot widen it.
+ */
+function allowedModelOrigins(option: unknown, page: string): string[] {
+  const extra = option === undefined ? [] : parseOriginsOption('modelOrigins', option);
+  return [...new Set([new URL(getBundleBase()).origin, new URL(page).origin, ...DEPLOYED_MODEL_ORIGINS, ...extra])];
 }
 
 /** See {@link CreateRecognizer}. */

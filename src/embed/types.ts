@@ -119,6 +119,12 @@ export interface RecognizerOptions {
   backend?: BackendPreference;
   /** Folder holding `ort/` (onnxruntime-web) and `vad/`; default `vendor/` beside the bundle. */
   assetBase?: string;
+  /**
+   * Further origins (exact, e.g. `https://models.example`) allowed to serve models. Always
+   * allowed: the bundle's origin and the host page's origin. A `modelUrl` elsewhere fails
+   * to load (`code: 'model'`) without any request to that origin.
+   */
+  modelOrigins?: readonly string[];
   /** Listeners attached before loading starts (so the first `backend` event is not missed). */
   listeners?: { [K in RecognizerEventName]?: RecognizerListener<K> };
 }
@@ -157,7 +163,7 @@ export interface Recognizer {
 export type CreateRecognizer = (options?: RecognizerOptions) => Promise<Recognizer>;
 
 /**
- * `<emotion-recognizer model="…/manifest.json" input="mic|file|both" backend="auto|webgpu|wasm" asset-base="…/vendor/">`.
+ * `<emotion-recognizer model="…/manifest.json" input="mic|file|both" backend="auto|webgpu|wasm" asset-base="…/vendor/" model-origins="https://models.example …">`.
  * Dispatches a `CustomEvent` per {@link RecognizerEventMap} entry, payload in `detail`.
  */
 export interface EmotionRecognizerElement extends HTMLElement {

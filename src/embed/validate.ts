@@ -80,6 +80,13 @@ export function parseOrigin(name: string, raw: unknown): string {
   return url.origin;
 }
 
+/** A list of exact http(s) origins (array, or a string separated by spaces/commas as in the `model-origins` attribute). */
+export function parseOriginsOption(name: string, raw: unknown): string[] {
+  const items = typeof raw === 'string' ? raw.split(/[\s,]+/).filter((s) => s !== '') : raw;
+  if (!Array.isArray(items)) throw invalid(`${name} must be an array of origins like https://models.example`);
+  return [...new Set(items.map((o: unknown) => parseOrigin(name, o)))];
+}
+
 /** A Blob (File included) to analyse; anything else is refused before decoding starts. */
 export function parseAudioBlob(raw: unknown): Blob {
   if (typeof Blob !== 'undefined' && raw instanceof Blob) return raw;

@@ -6,10 +6,12 @@
  */
 import { Emitter } from '../emitter.ts';
 import type { BackendChoice, BackendName, BackendPreference } from './backend.ts';
+import { LOAD_TIMEOUTS, type LoadTimeouts } from './deadline.ts';
 import { InferenceError, ModelLoadError, type ModelLoadErrorCode, type InferenceErrorCode } from './errors.ts';
 import type { AttentionCurve } from './attention.ts';
 import type { AdaptationInfo } from './domain-session.ts';
 import type { Manifest } from './manifest.ts';
+import { parseModelOrigin } from './origin-policy.ts';
 import type { LoadProgress } from './progress.ts';
 import type { FromWorker, InitMessage, ReadyMessage, RequestKind, SerializedError, SimulatedFault, ToWorker } from './protocol.ts';
 
@@ -30,6 +32,13 @@ export interface InferenceClientOptions {
   onProgress?: (event: LoadProgress) => void;
   /** Worker factory (tests, custom bundling). Default: the bundled worker.ts module. */
   createWorker?: () => Worker;
+  /** Shorter or longer load step limits (defaults: {@link LOAD_TIMEOUTS}). */
+  timeouts?: Partial<LoadTimeouts>;
+  /**
+   * Origins the worker may fetch models from (exact http(s) origins). Default: the page's
+   * own origin only. Enforced in the worker before every model request.
+   */
+  modelOrigins?: readonly string[];
 }
 
 /** Result of {@link InferenceClient.classify}. */
@@ -143,7 +152,9 @@ export class InferenceClient {
       manifestUrl: httpUrl(opts.manifestUrl, base, 'manifestUrl'),
       preference,
       wasmPaths: opts.assetBase !== undefined ? withSlash(httpUrl(opts.assetBase, base, 'assetBase')) : defaultAssetBase(),
+      modelOrigins: modelOrigins(opts.modelOrigins, base),
       ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
+      ...(opts.timeouts !== undefined ? { timeouts: opts.timeouts } : {}),
     };
     const createWorker = opts.createWorker ?? defaultWorker;
     const worker = createWorker();
@@ -356,27 +367,56 @@ function httpUrl(value: unknown, base: string, name: string): string {
   return url.href;
 }
 
+/** The validated allow-list (ModelLoadError `forbidden-origin` on a malformed entry); default the page's origin. */
+function modelOrigins(list: readonly string[] | undefined, base: string): string[] {
+  if (list === undefined) return [new URL(base).origin];
+  try {
+    return [...new Set(list.map(parseModelOrigin))];
+  } catch (e) {
+    throw new ModelLoadError('forbidden-origin', `modelOrigins: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-/** Sends `init` and waits for `ready` (forwarding progress) or `init-error`. */
+/**
+ * Sends `init` and waits for `ready` (forwarding progress) or `init-error`. A worker silent
+ * for `timeouts.workerIdleMs` (never started, stuck, or its reply lost) is terminated and
+ * the load fails with code `timeout`.
+ */
 function startWorker(worker: Worker, init: InitMessage, onProgress?: (e: LoadProgress) => void): Promise<ReadyMessage> {
+  const idleMs = init.timeouts?.workerIdleMs ?? LOAD_TIMEOUTS.workerIdleMs;
   return new Promise<ReadyMessage>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const watch = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        fail(new ModelLoadError('timeout', `Loading ${init.manifestUrl} stopped: the inference worker sent nothing for ${idleMs / 1000} s.`, init.manifestUrl));
+      }, idleMs);
+    };
     const fail = (e: Error): void => {
+      clearTimeout(timer);
+      worker.onmessage = null;
+      worker.onerror = null;
       worker.terminate();
       reject(e);
     };
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const msg = event.data;
+      watch();
       if (msg.type === 'progress') onProgress?.(msg.event);
-      else if (msg.type === 'ready') resolve(msg);
-      else if (msg.type === 'init-error') fail(revive(msg.error));
+      else if (msg.type === 'ready') {
+        clearTimeout(timer);
+        resolve(msg);
+      } else if (msg.type === 'init-error') fail(revive(msg.error));
     };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
       fail(new ModelLoadError('session', `the inference worker failed while loading: ${event.message || 'unknown error'}`));
     };
+    watch();
     worker.postMessage(init satisfies ToWorker);
   });
 }

@@ -67,6 +67,7 @@ export class InferenceEngine {
     private readonly lost: DeviceLostRef,
     /** The session's running statistics (domain-normalised models); outlives pipeline rebuilds. */
     private readonly domain: SessionStats | null,
+    private readonly allowedOrigins: readonly string[],
   ) {}
 
   private get deviceLost(): string | null {
@@ -85,7 +86,8 @@ export class InferenceEngine {
 
   /** Loads, picks the backend, builds and warms up the pipeline. Throws {@link ModelLoadError}. */
   static async load(init: InitMessage, deps: EngineDeps): Promise<InferenceEngine> {
-    const loaded = await loadManifest(init.manifestUrl, { fetch: deps.fetch, cache: deps.cache });
+    const allowedOrigins = init.modelOrigins;
+    const loaded = await loadManifest(init.manifestUrl, { fetch: deps.fetch, cache: deps.cache, timeoutMs: init.timeouts?.manifestMs, allowedOrigins });
     const { manifest } = loaded;
     const threads = wasmThreads(deps.crossOriginIsolated, deps.hardwareConcurrency);
     configureOrt(deps.ort.env, { wasmPaths: init.wasmPaths, numThreads: threads });
@@ -99,7 +101,7 @@ export class InferenceEngine {
     const priorRef = manifest.domain_normalization?.prior;
     const priorBytes = priorRef?.bytes ?? 0;
     const overallTotal = manifest.head.bytes + priorBytes + (upstreamSpec.bytes ?? 0);
-    const fetchOpts = { cache: deps.cache, fetch: deps.fetch, onProgress: deps.onProgress };
+    const fetchOpts = { cache: deps.cache, fetch: deps.fetch, onProgress: deps.onProgress, stallMs: init.timeouts?.stallMs, allowedOrigins };
     const head = await fetchModelFile(fileSpec(loaded, manifest.head), { ...fetchOpts, overall: { offset: 0, total: overallTotal } });
     const domain = priorRef
       ? sessionStats(loaded, (await fetchModelFile(fileSpec(loaded, priorRef), { ...fetchOpts, overall: { offset: manifest.head.bytes, total: overallTotal } })).bytes)
@@ -123,12 +125,12 @@ export class InferenceEngine {
       const bytes =
         wasmVariant === sel.variant
           ? upstream.bytes
-          : (await fetchModelFile(variantSpec(loaded, wasmVariant), { cache: deps.cache, fetch: deps.fetch })).bytes;
+          : (await fetchModelFile(variantSpec(loaded, wasmVariant), { cache: deps.cache, fetch: deps.fetch, allowedOrigins })).bytes;
       pipeline = await buildPipeline(deps.ort, manifest, 'wasm', bytes, head.bytes, domain);
       await pipeline.warmUp();
       choice = { backend: 'wasm', reason: `WebGPU failed (${describeError(e)}); using WASM`, adapter, variant: wasmVariant, threads };
     }
-    const engine = new InferenceEngine(loaded, pipeline, choice, head.bytes, deps, lostRef, domain);
+    const engine = new InferenceEngine(loaded, pipeline, choice, head.bytes, deps, lostRef, domain, allowedOrigins);
     deps.onProgress?.({ status: 'ready', backend: choice.backend, variant: choice.variant });
     return engine;
   }
@@ -178,7 +180,7 @@ export class InferenceEngine {
     const variant = chooseVariant('wasm', manifest.upstream.variants, new Set());
     if (variant === undefined) throw new ModelLoadError('unsupported', `${reason}, but no manifest variant runs on WASM`);
     await this.pipeline.release().catch(() => undefined);
-    const up = await fetchModelFile(variantSpec(this.loaded, variant), { cache: this.deps.cache, fetch: this.deps.fetch });
+    const up = await fetchModelFile(variantSpec(this.loaded, variant), { cache: this.deps.cache, fetch: this.deps.fetch, allowedOrigins: this.allowedOrigins });
     const pipeline = await buildPipeline(this.deps.ort, manifest, 'wasm', up.bytes, this.headBytes, this.domain);
     await pipeline.warmUp();
     this.pipeline = pipeline;

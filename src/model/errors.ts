@@ -13,6 +13,12 @@ export type ModelLoadErrorCode =
   | 'checksum'
   /** The body ended before the expected number of bytes. */
   | 'truncated'
+  /** A file's size (manifest or Content-Length) is beyond what the page can hold. */
+  | 'too-large'
+  /** A load step took longer than its limit (stalled download, silent worker). */
+  | 'timeout'
+  /** The URL is on an origin the model origin policy does not allow. */
+  | 'forbidden-origin'
   /** The manifest is not JSON or fails the schema. */
   | 'invalid-manifest'
   /** onnxruntime could not create a session from the file. */
@@ -41,6 +47,8 @@ export type InferenceErrorCode =
   | 'invalid-input'
   /** The session run threw (after any backend fallback was tried). */
   | 'run-failed'
+  /** The model returned probabilities that are not finite numbers (NaN, Infinity). */
+  | 'invalid-output'
   /** A newer provisional request replaced this one before it ran. */
   | 'superseded'
   /** The client was disposed. */

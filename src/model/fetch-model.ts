@@ -4,7 +4,9 @@
  * (wrong hash, short) is deleted and the file fetched again from the network.
  */
 import type { ModelCache } from './cache.ts';
+import { LOAD_TIMEOUTS, withDeadline } from './deadline.ts';
 import { ModelLoadError } from './errors.ts';
+import { checkModelOrigin } from './origin-policy.ts';
 import type { ProgressCallback } from './progress.ts';
 
 /** What the manifest says about one file. */
@@ -33,6 +35,10 @@ export interface FetchModelOptions {
   onProgress?: ProgressCallback;
   overall?: OverallOffset;
   signal?: AbortSignal;
+  /** A download with no new bytes for this long is abandoned (default {@link LOAD_TIMEOUTS}.stallMs). */
+  stallMs?: number;
+  /** Origins the file may come from (checked before the cache and the network, and after redirects); unset: any. */
+  allowedOrigins?: readonly string[];
 }
 
 /** A verified file. */
@@ -41,6 +47,9 @@ export interface FetchedFile {
   /** True when served from the Cache API. */
   fromCache: boolean;
 }
+
+/** Largest model file accepted (the schema's bound on `bytes`): 4 GiB. */
+export const MAX_MODEL_FILE_BYTES = 2 ** 32;
 
 /** Lowercase hex SHA-256 of `bytes`. */
 export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
@@ -52,6 +61,7 @@ export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string>
 
 /** Fetches, verifies and caches one model file. Throws {@link ModelLoadError}. */
 export async function fetchModelFile(spec: ModelFileSpec, opts: FetchModelOptions): Promise<FetchedFile> {
+  if (opts.allowedOrigins) checkModelOrigin(spec.url, opts.allowedOrigins, 'model file');
   const fromCache = await readFromCache(spec, opts.cache);
   const overall = opts.overall;
   if (fromCache) {
@@ -108,13 +118,42 @@ function expectedSize(spec: ModelFileSpec, res: Response): number | undefined {
   return Number.isFinite(len) && len > 0 ? len : undefined;
 }
 
+/** The buffer for a file of `size` bytes, or why there is none (a size out of bounds, memory the tab lacks). */
+function allocate(url: string, size: number): Uint8Array<ArrayBuffer> | ModelLoadError {
+  if (!Number.isSafeInteger(size) || size < 1 || size > MAX_MODEL_FILE_BYTES) {
+    return new ModelLoadError('too-large', `${url}: a size of ${size} bytes is not plausible for a model file (at most ${MAX_MODEL_FILE_BYTES}).`, url);
+  }
+  try {
+    return new Uint8Array(size);
+  } catch (e) {
+    return new ModelLoadError('too-large', `${url}: could not reserve ${size} bytes of memory for it (${String(e)}).`, url, { cause: e });
+  }
+}
+
 async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<Uint8Array<ArrayBuffer>> {
   const doFetch = opts.fetch ?? fetch;
+  const stallMs = opts.stallMs ?? LOAD_TIMEOUTS.stallMs;
+  const abort = new AbortController();
+  opts.signal?.addEventListener('abort', () => abort.abort(opts.signal?.reason), { once: true });
+  let loaded = 0;
+  const stalled = (): ModelLoadError => {
+    abort.abort();
+    return new ModelLoadError('timeout', `Download of ${spec.url} stalled: no data for ${stallMs / 1000} s after ${loaded} bytes.`, spec.url);
+  };
   let res: Response;
   try {
-    res = await doFetch(spec.url, { signal: opts.signal, cache: 'no-cache' });
+    res = await withDeadline(doFetch(spec.url, { signal: abort.signal, cache: 'no-cache' }), stallMs, stalled);
   } catch (e) {
+    if (e instanceof ModelLoadError) throw e;
     throw new ModelLoadError('network', `Could not download ${spec.url}: ${String(e)}`, spec.url, { cause: e });
+  }
+  if (opts.allowedOrigins && res.url) {
+    try {
+      checkModelOrigin(res.url, opts.allowedOrigins, `model file ${spec.url}, redirected to`);
+    } catch (e) {
+      await res.body?.cancel().catch(() => undefined);
+      throw e;
+    }
   }
   if (res.status === 404 || res.status === 410) {
     throw new ModelLoadError('not-found', `Model file not found (HTTP ${res.status}): ${spec.url}`, spec.url);
@@ -123,9 +162,12 @@ async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<U
 
   const known = expectedSize(spec, res);
   // Known size: write straight into the final buffer (no 2x peak for large models).
-  const whole = known !== undefined ? new Uint8Array(known) : null;
+  const whole = known !== undefined ? allocate(spec.url, known) : null;
+  if (whole instanceof ModelLoadError) {
+    await res.body?.cancel().catch(() => undefined);
+    throw whole;
+  }
   const chunks: Uint8Array[] = [];
-  let loaded = 0;
   // With an unknown size the bar cannot move honestly: total is reported once the body ends.
   const total = known ?? 0;
   opts.onProgress?.({ status: 'initiate', file: spec.url, total });
@@ -154,8 +196,12 @@ async function download(spec: ModelFileSpec, opts: FetchModelOptions): Promise<U
   for (;;) {
     let part: ReadableStreamReadResult<Uint8Array>;
     try {
-      part = await reader.read();
+      part = await withDeadline(reader.read(), stallMs, stalled);
     } catch (e) {
+      if (e instanceof ModelLoadError) {
+        await reader.cancel().catch(() => undefined);
+        throw e;
+      }
       throw new ModelLoadError(
         'network',
         `Download of ${spec.url} broke off after ${loaded}${known !== undefined ? ` of ${known}` : ''} bytes: ${String(e)}`,

@@ -4,7 +4,9 @@
  * errors name the failing field. File paths resolve relative to the manifest URL.
  */
 import type { ModelCache } from './cache.ts';
+import { LOAD_TIMEOUTS, withDeadline } from './deadline.ts';
 import { ModelLoadError, describeError } from './errors.ts';
+import { checkModelOrigin } from './origin-policy.ts';
 import { validate, type ValidationError } from './manifest-validator.generated.js';
 import type { BackendName } from './backend.ts';
 
@@ -190,7 +192,14 @@ export interface LoadManifestOptions {
   fetch?: typeof fetch;
   /** Keeps the last good manifest so a later visit without network still loads. */
   cache?: ModelCache;
+  /** Limit for the request and its body (default {@link LOAD_TIMEOUTS}.manifestMs). */
+  timeoutMs?: number;
+  /** Origins the manifest may come from (also after redirects); unset: any. */
+  allowedOrigins?: readonly string[];
 }
+
+/** Largest manifest accepted: real ones are a few KB; the bound keeps parsing and validation cheap. */
+export const MAX_MANIFEST_BYTES = 1 << 20;
 
 /**
  * Fetches and validates a manifest; when the network is unreachable, falls back to the
@@ -198,11 +207,14 @@ export interface LoadManifestOptions {
  */
 export async function loadManifest(manifestUrl: string, opts: LoadManifestOptions = {}): Promise<LoadedManifest> {
   const url = new URL(manifestUrl, opts.base ?? globalThis.location?.href).href;
+  const allowed = opts.allowedOrigins;
+  if (allowed) checkModelOrigin(url, allowed, 'model manifest');
   let text: string;
   try {
-    text = await fetchManifestText(url, opts.fetch ?? fetch);
+    text = await fetchManifestText(url, opts.fetch ?? fetch, opts.timeoutMs ?? LOAD_TIMEOUTS.manifestMs, allowed);
   } catch (e) {
-    const offline = e instanceof ModelLoadError && e.code === 'network' ? await cachedText(url, opts.cache) : null;
+    const unreachable = e instanceof ModelLoadError && (e.code === 'network' || e.code === 'timeout');
+    const offline = unreachable ? await cachedText(url, opts.cache) : null;
     if (offline === null) throw e;
     text = offline;
   }
@@ -226,21 +238,41 @@ async function cachedText(url: string, cache: ModelCache | undefined): Promise<s
   }
 }
 
-async function fetchManifestText(url: string, doFetch: typeof fetch): Promise<string> {
+async function fetchManifestText(url: string, doFetch: typeof fetch, timeoutMs: number, allowed: readonly string[] | undefined): Promise<string> {
+  const abort = new AbortController();
+  const timedOut = (): ModelLoadError => {
+    abort.abort();
+    return new ModelLoadError('timeout', `The model manifest ${url} did not arrive within ${timeoutMs / 1000} s.`, url);
+  };
+  return withDeadline(fetchManifestBody(url, doFetch, abort.signal, allowed), timeoutMs, timedOut);
+}
+
+async function fetchManifestBody(url: string, doFetch: typeof fetch, signal: AbortSignal, allowed: readonly string[] | undefined): Promise<string> {
   let res: Response;
   try {
     // Always revalidate: a new model version must not be hidden by the HTTP cache.
-    res = await doFetch(url, { cache: 'no-cache' });
+    res = await doFetch(url, { cache: 'no-cache', signal });
   } catch (e) {
     throw new ModelLoadError('network', `Could not fetch the model manifest ${url}: ${describeError(e)}`, url, { cause: e });
   }
+  // A redirect to another origin is refused like a direct link to it (its body is not read).
+  if (allowed && res.url) checkModelOrigin(res.url, allowed, 'model manifest (redirected)');
   if (res.status === 404 || res.status === 410) {
     throw new ModelLoadError('not-found', `Model manifest not found (HTTP ${res.status}): ${url}`, url);
   }
   if (!res.ok) throw new ModelLoadError('network', `HTTP ${res.status} while fetching the model manifest ${url}`, url);
+  const tooLarge = (): ModelLoadError =>
+    new ModelLoadError('invalid-manifest', `Model manifest ${url} is larger than ${MAX_MANIFEST_BYTES} bytes; a manifest is a few KB.`, url);
+  if (Number(res.headers.get('Content-Length')) > MAX_MANIFEST_BYTES) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  let text: string;
   try {
-    return await res.text();
+    text = await res.text();
   } catch (e) {
     throw new ModelLoadError('network', `Could not read the model manifest ${url}: ${describeError(e)}`, url, { cause: e });
   }
+  if (text.length > MAX_MANIFEST_BYTES) throw tooLarge();
+  return text;
 }

@@ -237,6 +237,11 @@ export class EmotionPipeline {
       }
       const data = await probs.getData();
       if (!(data instanceof Float32Array)) throw new InferenceError('run-failed', 'head output is not float32');
+      // NaN/Infinity (fp16 overflow, a broken model) must fail this utterance, not reach the view.
+      const bad = data.findIndex((p) => !Number.isFinite(p));
+      if (bad >= 0) {
+        throw new InferenceError('invalid-output', `the model returned a non-finite probability (${data[bad]} for class ${bad}) on ${this.backend}`);
+      }
       const result: PipelineResult = { probabilities: Float32Array.from(data) };
       const attention = this.config.attention;
       if (attention) result.attention = binAttention(await readAttention(out[attention.output], attention.output, hidden.dims[1]), attention.frameS);

@@ -5,6 +5,7 @@
 import type { BackendChoice, BackendName, BackendPreference } from './backend.ts';
 import type { AttentionCurve } from './attention.ts';
 import type { AdaptationInfo } from './domain-session.ts';
+import type { LoadTimeouts } from './deadline.ts';
 import type { Manifest } from './manifest.ts';
 import type { LoadProgress } from './progress.ts';
 
@@ -24,6 +25,10 @@ export interface InitMessage {
   variant?: string;
   /** Absolute URL prefix of onnxruntime-web's wasm/mjs files (ends with `/`). */
   wasmPaths: string;
+  /** Origins models may be fetched from (manifest, files, redirects); see origin-policy.ts. */
+  modelOrigins: string[];
+  /** Overrides of the load step limits (defaults: `LOAD_TIMEOUTS` in deadline.ts). */
+  timeouts?: Partial<LoadTimeouts>;
 }
 
 /** Main -> worker: classify one utterance (`audio` is transferred). */

@@ -7,14 +7,15 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { ModelCache } from './cache.ts';
 import { InferenceEngine } from './engine.ts';
-import { InferenceError } from './errors.ts';
+import { InferenceError, ModelLoadError } from './errors.ts';
 import type { ClassifyMessage, FromWorker, InitMessage, SerializedError, ToWorker } from './protocol.ts';
 import { RequestScheduler } from './scheduler.ts';
+import { postOrFallback, postSafely } from './worker-post.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-function post(message: FromWorker, transfer: Transferable[] = []): void {
-  self.postMessage(message, transfer);
+function post(message: FromWorker, transfer: Transferable[] = []): boolean {
+  return postSafely(self, message, transfer);
 }
 
 /** Flattens an error for postMessage, keeping the typed errors' codes. */
@@ -55,8 +56,10 @@ const scheduler = new RequestScheduler<ClassifyMessage>(
       // Provisional results preview the session statistics; only final ones add to them.
       const result = await (await engine).classify(req.audio, { commit: req.kind === 'final', epoch: req.adaptEpoch });
       const { probabilities, inferenceMs, backend, adaptation, attention } = result;
-      post(
+      postOrFallback(
+        self,
         { type: 'result', id: req.id, probabilities, inferenceMs, backend, ...(adaptation ? { adaptation } : {}), ...(attention ? { attention } : {}) },
+        () => ({ type: 'classify-error', id: req.id, error: serialize(new InferenceError('run-failed', 'the result could not be passed to the page')) }),
         [probabilities.buffer],
       );
     } catch (e) {
@@ -84,7 +87,11 @@ function init(msg: InitMessage): void {
     onBackendChanged: (backend) => post({ type: 'backend-changed', backend }),
   });
   engine.then(
-    (e) => post({ type: 'ready', manifest: e.manifest, manifestUrl: e.loaded.url, backend: e.choice, loadMs: performance.now() - t0 }),
+    (e) =>
+      postOrFallback(self, { type: 'ready', manifest: e.manifest, manifestUrl: e.loaded.url, backend: e.choice, loadMs: performance.now() - t0 }, () => ({
+        type: 'init-error',
+        error: serialize(new ModelLoadError('invalid-manifest', `The model manifest ${e.loaded.url} could not be passed to the page (too deeply nested or not plain data).`, e.loaded.url)),
+      })),
     (err: unknown) => post({ type: 'init-error', error: serialize(err) }),
   );
 }

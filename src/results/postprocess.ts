@@ -85,7 +85,14 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-function csvCell(v: string | number): string {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/** Leading characters a spreadsheet may read as the start of a formula (OWASP CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV cell. Text that a spreadsheet could evaluate (file names, labels) gets a leading
+ * `'`; numbers are written as they are. Cells with `"`, `,`, CR or LF are quoted.
+ */
+export function csvCell(v: string | number): string {
+  const s = typeof v === 'number' ? String(v) : FORMULA_START.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -3,6 +3,7 @@ import css from './styles.css?inline';
 import { ServicesContext, type AppServices } from './context';
 import { Adaptation } from './components/Adaptation';
 import { CurrentResult } from './components/CurrentResult';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { FilePanel } from './components/FilePanel';
 import { Footer } from './components/Footer';
 import { History } from './components/History';
@@ -34,16 +35,41 @@ export function App({ store, controller, input = 'both', title = true, attention
             <p className="muted">Emotion probabilities for each utterance, computed on your device.</p>
           </header>
         ) : null}
-        <Notices />
-        <ModelStatus />
-        {input !== 'file' ? <ListenPanel /> : null}
+        {/* One boundary per section: a render error (bad data) costs that section, not the page. */}
+        <ErrorBoundary name="Notices">
+          <Notices />
+        </ErrorBoundary>
+        <ErrorBoundary name="Model status">
+          <ModelStatus />
+        </ErrorBoundary>
+        {input !== 'file' ? (
+          <ErrorBoundary name="Listening">
+            <ListenPanel />
+          </ErrorBoundary>
+        ) : null}
         {/* After Listen, so the first Tab stop stays the main action. */}
-        <Adaptation />
-        <CurrentResult />
-        {AttentionView ? <AttentionView /> : null}
-        {input !== 'mic' ? <FilePanel /> : null}
-        <History />
-        <Footer />
+        <ErrorBoundary name="Adaptation">
+          <Adaptation />
+        </ErrorBoundary>
+        <ErrorBoundary name="Current result">
+          <CurrentResult />
+        </ErrorBoundary>
+        {AttentionView ? (
+          <ErrorBoundary name="Where it heard it">
+            <AttentionView />
+          </ErrorBoundary>
+        ) : null}
+        {input !== 'mic' ? (
+          <ErrorBoundary name="Files">
+            <FilePanel />
+          </ErrorBoundary>
+        ) : null}
+        <ErrorBoundary name="History">
+          <History />
+        </ErrorBoundary>
+        <ErrorBoundary name="Footer">
+          <Footer />
+        </ErrorBoundary>
       </div>
     </ServicesContext.Provider>
   );

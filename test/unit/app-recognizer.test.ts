@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Recognizer, type RecognizerEvent, type RecognizerEvents } from '../../src/app/recognizer';
+import { InferenceError } from '../../src/model/errors';
 import type { VadEvent } from '../../src/vad/events';
 import { FakePorts, settle } from './helpers/fake-ports';
 
@@ -171,6 +172,20 @@ describe('Recognizer: files', () => {
       { source: 'file', startS: 0, fileName: 'speech.wav' },
       { source: 'file', startS: 1, fileName: 'speech.wav' },
     ]);
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    r.dispose();
+  });
+
+  test('a non-finite model output fails that utterance only: the file completes with the others and says so', async () => {
+    const { r, ports } = make();
+    await r.load();
+    ports.models[0].failures.push(new InferenceError('invalid-output', 'the model returned a non-finite probability (NaN for class 0) on wasm'));
+    const events = record(r, ['file', 'utterance', 'error']);
+    ports.fileScripts.push([utterance(0, 8000), utterance(16000, 30000)]);
+    const out = await r.analyse(wav());
+    expect(out.map((u) => u.startS)).toEqual([1]);
+    const last = events.filter((e) => e.type === 'file').at(-1)?.detail as RecognizerEvents['file'];
+    expect(last).toMatchObject({ status: 'done', message: expect.stringContaining('1 utterance could not be analysed') });
     expect(events.filter((e) => e.type === 'error')).toEqual([]);
     r.dispose();
   });

@@ -116,8 +116,26 @@ describe('decodeAudioFile', () => {
     }
     const tooLong = { ...lazy, size: 44 + (MAX_WAV_SECONDS + 1) * 32000 };
     const hdr2 = header(16000, 1, 16, (MAX_WAV_SECONDS + 1) * 32000);
-    tooLong.slice = () => ({ arrayBuffer: async () => hdr2.slice().buffer });
+    tooLong.slice = (start = 0, end = 44) => ({ arrayBuffer: async () => hdr2.slice(start, Math.min(end, 44)).buffer });
     await expect(openAudioFile(tooLong)).rejects.toMatchObject({ code: 'too-long', message: /3 h 00 min/ });
+  });
+
+  test('a valid WAV with a 2 MB LIST chunk before data is analysed (chunks walked without a fixed cap)', async () => {
+    const frames = 16000;
+    const samples = Uint8Array.from({ length: frames * 2 }, (_, i) => (i * 37) & 0xff);
+    const hdr = header(16000, 1, 16, samples.length);
+    const listBytes = 2 * 1024 * 1024 + 1; // odd: followed by a pad byte
+    const list = new Uint8Array(8 + listBytes + 1);
+    list.set([0x4c, 0x49, 0x53, 0x54], 0); // 'LIST'
+    new DataView(list.buffer).setUint32(4, listBytes, true);
+    // RIFF header + fmt, then LIST, then data
+    const file = new Blob([hdr.subarray(0, 36), list, hdr.subarray(36), samples]);
+    const opened = await openAudioFile(file);
+    expect(opened.info).toMatchObject({ decoder: 'wav', sampleRate: 16000, channels: 1, truncated: false });
+    expect(opened.info.durationSeconds).toBe(1);
+    const out = await collect(opened.chunks);
+    const ref = decodeWav(new Uint8Array(await new Blob([hdr, samples]).arrayBuffer())).samples;
+    expect(firstDiff(out, ref)).toBe(-1);
   });
 
   test('bad files give specific errors', async () => {

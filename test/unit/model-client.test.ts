@@ -61,6 +61,29 @@ function factory(scripts: Script[]) {
 }
 
 describe('InferenceClient (fake worker)', () => {
+  test('a worker that goes silent while loading ends in a timeout error, terminated; Retry starts a fresh worker', async () => {
+    // Sends progress, then nothing: its 'ready' was lost (e.g. postMessage threw).
+    const silent: Script = (msg, w) => {
+      if (msg.type === 'init') w.reply({ type: 'progress', event: { status: 'initiate', file: 'head.onnx', total: 10 } });
+    };
+    const f = factory([silent, answering()]);
+    const t0 = Date.now();
+    const err = InferenceClient.create({ manifestUrl: 'models/tiny/manifest.json', createWorker: f.createWorker, timeouts: { workerIdleMs: 150 } });
+    await expect(err).rejects.toMatchObject({ name: 'ModelLoadError', code: 'timeout' });
+    await expect(err).rejects.toThrow(/models\/tiny\/manifest.json stopped: the inference worker sent nothing for 0.15 s/);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(f.workers[0].terminated).toBe(true);
+    expect(f.workers[0].posted[0]).toMatchObject({ type: 'init', timeouts: { workerIdleMs: 150 } });
+    const retried = await InferenceClient.create({ manifestUrl: 'models/tiny/manifest.json', createWorker: f.createWorker, timeouts: { workerIdleMs: 150 } });
+    expect(retried.labels).toEqual(manifest.labels);
+    retried.dispose();
+  });
+
+  test('a worker that never starts (no message at all) times out too', async () => {
+    const f = factory([() => undefined]);
+    await expect(InferenceClient.create({ manifestUrl: 'm.json', createWorker: f.createWorker, timeouts: { workerIdleMs: 100 } })).rejects.toMatchObject({ code: 'timeout' });
+  });
+
   test('loads, forwards progress, resolves URLs, classifies without detaching the caller buffer', async () => {
     const f = factory([answering()]);
     const events: LoadProgress[] = [];

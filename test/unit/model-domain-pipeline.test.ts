@@ -105,7 +105,7 @@ function fixtureFetch(replace: Record<string, Uint8Array<ArrayBuffer>> = {}) {
   return { f, calls };
 }
 
-const init: InitMessage = { type: 'init', manifestUrl: `${BASE}manifest.json`, preference: 'wasm', wasmPaths: resolve('node_modules/onnxruntime-web/dist') + '/' };
+const init: InitMessage = { type: 'init', manifestUrl: `${BASE}manifest.json`, preference: 'wasm', wasmPaths: resolve('node_modules/onnxruntime-web/dist') + '/', modelOrigins: ['https://app.example'] };
 const deps = (over: Partial<EngineDeps>): EngineDeps => ({ ort, cache: new ModelCache(null), gpu: undefined, crossOriginIsolated: false, hardwareConcurrency: 2, ...over });
 
 describe('InferenceEngine with domain normalisation', () => {

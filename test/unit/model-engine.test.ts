@@ -58,6 +58,7 @@ const init = (preference: InitMessage['preference']): InitMessage => ({
   manifestUrl: `${BASE}manifest.json`,
   preference,
   wasmPaths: WASM_PATHS,
+  modelOrigins: ['https://app.example'],
 });
 
 function deps(over: Partial<EngineDeps>): EngineDeps {
@@ -67,6 +68,25 @@ function deps(over: Partial<EngineDeps>): EngineDeps {
 const maxDiff = (a: Float32Array, b: number[]) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
 
 describe('InferenceEngine (real onnxruntime-web WASM in Node, tiny fixture)', () => {
+  test('the origin policy is enforced before any request: a manifest on another origin is refused, nothing fetched', async () => {
+    const net = fixtureFetch();
+    for (const manifestUrl of ['https://evil.example/m/manifest.json', 'http://app.example/models/tiny/manifest.json']) {
+      const err = InferenceEngine.load({ ...init('wasm'), manifestUrl }, deps({ fetch: net.f }));
+      await expect(err).rejects.toMatchObject({ name: 'ModelLoadError', code: 'forbidden-origin', url: manifestUrl });
+      await expect(err).rejects.toThrow(`models may only come from https://app.example, not from ${new URL(manifestUrl).origin}`);
+    }
+    expect(net.calls).toEqual([]);
+  });
+
+  test('a same-origin manifest redirected to another origin is refused', async () => {
+    const redirected: typeof fetch = async () => {
+      const res = new Response('{}');
+      Object.defineProperty(res, 'url', { value: 'https://evil.example/m.json' });
+      return res;
+    };
+    await expect(InferenceEngine.load(init('wasm'), deps({ fetch: redirected }))).rejects.toMatchObject({ code: 'forbidden-origin', url: 'https://evil.example/m.json' });
+  });
+
   test('auto without WebGPU: WASM, progress ends with ready, output matches Python; later loads from cache, also offline', async () => {
     const store = new MemoryCache();
     const net = fixtureFetch();

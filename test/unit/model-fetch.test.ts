@@ -183,4 +183,38 @@ describe('fetchModelFile', () => {
     const got2 = await fetchModelFile(spec, { cache: new ModelCache({ open: async () => throwing }), fetch: streamingFetch(body).f });
     expect(got2.fromCache).toBe(false);
   });
+
+  test('an absurd size (2^53-1) is an error naming the file, before any allocation', async () => {
+    const { f } = streamingFetch(body);
+    const err = fetchModelFile({ ...spec, bytes: 2 ** 53 - 1 }, { cache: new ModelCache(new MemoryCache()), fetch: f });
+    await expect(err).rejects.toMatchObject({ name: 'ModelLoadError', code: 'too-large', url: URL_ });
+    await expect(err).rejects.toThrow(`${URL_}: a size of 9007199254740991 bytes`);
+  });
+
+  test('a download stalled mid-body ends in a timeout naming the file and the bytes received', async () => {
+    let cancelled = false;
+    const stalling: typeof fetch = async () => {
+      let sent = false;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (!sent) controller.enqueue(body.slice(0, 4000));
+          sent = true;
+          return new Promise<void>(() => undefined); // the server stops sending, connection open
+        },
+        cancel() {
+          cancelled = true;
+        },
+      });
+      return new Response(stream, { headers: { 'Content-Length': String(body.length) } });
+    };
+    const t0 = Date.now();
+    const err = fetchModelFile(spec, { cache: new ModelCache(new MemoryCache()), fetch: stalling, stallMs: 200 });
+    await expect(err).rejects.toMatchObject({ code: 'timeout', url: URL_ });
+    await expect(err).rejects.toThrow('stalled: no data for 0.2 s after 4000 bytes');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(cancelled).toBe(true);
+    // headers that never come count too
+    const silent: typeof fetch = () => new Promise<Response>(() => undefined);
+    expect(await codeOf(fetchModelFile(spec, { cache: new ModelCache(new MemoryCache()), fetch: silent, stallMs: 100 }))).toBe('timeout');
+  });
 });

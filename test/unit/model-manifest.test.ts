@@ -28,6 +28,31 @@ describe('validateManifest', () => {
     expect(m.upstream.variants.map((v) => v.id)).toEqual(['fp32']);
   });
 
+  test('file sizes are bounded: bytes = 2^53-1 is refused naming the field and the manifest', () => {
+    const m = valid();
+    m.head.bytes = 2 ** 53 - 1;
+    const e = errorOf(() => validateManifest(m, 'https://app.example/models/x/manifest.json'));
+    expect(e.code).toBe('invalid-manifest');
+    expect(e.message).toContain('https://app.example/models/x/manifest.json');
+    expect(e.message).toContain('manifest.head.bytes: must be <= 4294967296');
+  });
+
+  test('free-form fields are bounded: a metrics.config nested 2,000 levels deep is refused', () => {
+    const metrics = {
+      protocol: 'loso', dataset: 'emodb', classes: ['a', 'b'], folds: [{ group: '03', n_test: 1, accuracy: 1, uar: 1 }],
+      mean_accuracy: 1, std_accuracy: 0, mean_uar: 1, confusion: [[1, 0], [0, 1]],
+    };
+    let deep: unknown = 1;
+    for (let i = 0; i < 2000; i++) deep = { a: deep };
+    const ok = { ...valid(), metrics: { ...metrics, config: { lr: 1e-4, pooling: 'corrap', layers: [1, 2] } } };
+    expect(() => validateManifest(ok)).not.toThrow();
+    const e = errorOf(() => validateManifest({ ...valid(), metrics: { ...metrics, config: { x: deep } } }));
+    expect(e.message).toContain('manifest.metrics.config.x');
+    // metrics and folds take no unknown fields
+    expect(errorOf(() => validateManifest({ ...valid(), metrics: { ...metrics, extra: { a: {} } } })).code).toBe('invalid-manifest');
+    expect(errorOf(() => validateManifest({ ...valid(), metrics: { ...metrics, folds: [{ ...metrics.folds[0], x: [deep] }] } })).code).toBe('invalid-manifest');
+  });
+
   test('a missing field is named', () => {
     const m = valid() as unknown as { upstream: Record<string, unknown> };
     delete m.upstream['min_samples'];
@@ -99,6 +124,14 @@ describe('loadManifest and URLs', () => {
   });
 
   const serve = (status: number, body: string): typeof fetch => async () => new Response(body, { status });
+
+  test('a manifest that never arrives (stalled body) ends in a timeout; an oversized one is refused', async () => {
+    const stalled: typeof fetch = async () =>
+      new Response(new ReadableStream<Uint8Array>({ pull: () => new Promise<void>(() => undefined) }), { status: 200 });
+    await expect(loadManifest(base, { fetch: stalled, timeoutMs: 100 })).rejects.toMatchObject({ code: 'timeout', url: base });
+    const huge: typeof fetch = async () => new Response(' '.repeat((1 << 20) + 1));
+    await expect(loadManifest(base, { fetch: huge })).rejects.toMatchObject({ code: 'invalid-manifest', message: /larger than 1048576 bytes/ });
+  });
 
   test('a relative manifest URL resolves against the base', async () => {
     const seen: string[] = [];

@@ -82,6 +82,25 @@ describe('EmotionPipeline with fake sessions', () => {
     for (const r of results) expect(Array.from(r)).toEqual([0.25, 0.75]);
   });
 
+  test('non-finite probabilities fail that run with invalid-output; the next run works', async () => {
+    const fake = fakeSessions(0);
+    const outputs = [new Float32Array([NaN, 0.5]), new Float32Array([0.5, Infinity]), new Float32Array([0.25, 0.75])];
+    const head: SessionLike = { ...fake.head, run: async () => ({ probabilities: fake.tensor(outputs.shift()!, [1, 2]) }) };
+    const sessions = [fake.upstream, head];
+    const p = await EmotionPipeline.create({
+      backend: 'wasm',
+      upstream: new Uint8Array(1),
+      head: new Uint8Array(1),
+      minSamples: 400,
+      numClasses: 2,
+      createSession: async () => sessions.shift()!,
+      makeTensor: (d, dims) => fake.tensor(d, [...dims]),
+    });
+    await expect(p.run(new Float32Array(1000))).rejects.toMatchObject({ name: 'InferenceError', code: 'invalid-output', message: expect.stringContaining('NaN for class 0') });
+    await expect(p.run(new Float32Array(1000))).rejects.toMatchObject({ code: 'invalid-output', message: expect.stringContaining('Infinity for class 1') });
+    expect(Array.from(await p.run(new Float32Array(1000)))).toEqual([0.25, 0.75]);
+  });
+
   test('a session with the wrong IO names is refused with a clear error', async () => {
     const bad: SessionLike = { inputNames: ['input'], outputNames: ['output'], run: async () => ({}), release: async () => {} };
     await expect(

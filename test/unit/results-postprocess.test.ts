@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { argmax, formatTime, percent, toCSV, toJSON, topClass } from '../../src/results/postprocess';
+import { argmax, csvCell, formatTime, percent, toCSV, toJSON, topClass } from '../../src/results/postprocess';
 import type { UtteranceResult } from '../../src/results/types';
 
 const r = (id: string, probabilities: number[], extra: Partial<UtteranceResult> = {}): UtteranceResult => ({
@@ -42,5 +42,18 @@ describe('post-processing', () => {
     expect(lines[0]).toBe('id,source,file,start_s,end_s,top,p_neutral,p_happiness,p_anger,p_sadness,backend,at');
     expect(lines[1]).toBe('u1,file,"a,b ""c"".wav",1.235,3.5,anger,0.1,0.2,0.6,0.1,wasm,2026-01-02T03:04:05.000Z');
     expect(lines[2].split(',')[5]).toBe('neutral');
+  });
+
+  test('CSV neutralises cells a spreadsheet would evaluate (OWASP) and quotes CR', () => {
+    for (const lead of ['=', '+', '-', '@', '\t', '\r']) expect(csvCell(`${lead}1+1`).replace(/^"/, '')).toMatch(/^'/);
+    expect(csvCell('=HYPERLINK("http://x.example/?a","y").wav')).toBe(`"'=HYPERLINK(""http://x.example/?a"",""y"").wav"`);
+    expect(csvCell('a\rb')).toBe('"a\rb"');
+    expect(csvCell('\rb')).toBe(`"'\rb"`);
+    expect(csvCell('plain.wav')).toBe('plain.wav');
+    expect(csvCell(-0.5)).toBe('-0.5'); // numbers stay numbers
+    const row = toCSV([r('u1', [0.1, 0.2, 0.6, 0.1], { fileName: '@SUM(A1).wav', labels: ['-x', 'happiness', 'anger', 'sadness'] })]).split('\n');
+    expect(row[0]).toContain(',p_-x,');
+    expect(row[1]).toContain(",'@SUM(A1).wav,");
+    expect(row[1].split(',')[5]).toBe('anger');
   });
 });

@@ -82,3 +82,35 @@ def test_head_attention_is_declared_for_corrap_only(tmp_path):
     m["head"].update(type="mean", attention={"output": "attention"})
     (tmp_path / "manifest.json").write_text(json.dumps(m))
     assert verify_manifest(tmp_path) == ["head.attention declared for a mean head (only corrap has attention)"]
+
+
+def test_schema_bounds_free_form_fields_and_sizes(tmp_path):
+    """The schema the browser uses also bounds what Python writes: flat config, sizes <= 4 GiB."""
+    m = _write(tmp_path, metrics=None)
+    schema = json.loads(SCHEMA_PATH.read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    metrics = {"protocol": "loso", "dataset": "emodb", "classes": ["a", "b"],
+               "folds": [{"group": "03", "n_test": 4, "accuracy": 0.5, "uar": 0.5, "best_epoch": 3}],
+               "mean_accuracy": 0.5, "std_accuracy": 0.0, "mean_uar": 0.5, "confusion": [[1, 1], [1, 1]],
+               "config": {"pooling": "corrap", "lr": 1e-4, "seed": 0, "layers": [1, 2]}}
+    assert validator.is_valid({**m, "metrics": metrics})
+    deep: object = 1
+    for _ in range(200):
+        deep = {"a": deep}
+    assert not validator.is_valid({**m, "metrics": {**metrics, "config": {"x": deep}}})
+    assert not validator.is_valid({**m, "metrics": {**metrics, "extra": {"a": 1}}})
+    big = json.loads(json.dumps(m))
+    big["head"]["bytes"] = 2**53 - 1
+    assert not validator.is_valid(big)
+    with pytest.raises(jsonschema.ValidationError):
+        _write(tmp_path, metrics={**metrics, "config": {"nested": {"a": 1}}})
+
+
+def test_training_config_fits_the_schema():
+    """TrainConfig, as written to metrics.config, stays flat (a nested field would break the browser's schema)."""
+    from dataclasses import asdict
+
+    from training.train import TrainConfig
+    schema = json.loads(SCHEMA_PATH.read_text())
+    config_schema = {"$defs": schema["$defs"], "$ref": "#/$defs/config"}
+    jsonschema.Draft202012Validator(config_schema).validate(asdict(TrainConfig()))

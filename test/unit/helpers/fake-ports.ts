@@ -91,6 +91,8 @@ export class FakeInference implements InferencePort {
   /** When set, classify() waits for the test to resolve each call. */
   hold: Deferred<void>[] | null = null;
   backend: BackendChoice = { backend: 'wasm', reason: 'forced', variant: 'fp32', threads: 1 };
+  /** Errors the next classify() calls reject with, in order. */
+  readonly failures: Error[] = [];
   adaptationEpoch = 0;
   /** The worker side of the statistics: utterances added in `heardEpoch`. */
   private heard = 0;
@@ -109,6 +111,8 @@ export class FakeInference implements InferencePort {
     if (this.disposed) throw new Error('the inference client was disposed');
     const epoch = this.adaptationEpoch;
     this.calls.push({ kind, samples: audio.length });
+    const failure = this.failures.shift();
+    if (failure) throw failure;
     if (this.hold) {
       const d = deferred<void>();
       this.hold.push(d);
