@@ -3,8 +3,7 @@
  * host page: `new Worker(crossOriginUrl)` throws, so a same-origin blob module imports it
  * instead (needs CORS on the bundle's server, like the module script itself).
  */
-import inferenceWorkerUrl from '../model/worker.ts?worker&url';
-import vadWorkerUrl from '../vad/vad.worker.ts?worker&url';
+import workerUrl from '../worker-entry.ts?worker&url';
 
 const shims = new Map<string, string>();
 
@@ -21,5 +20,5 @@ export function moduleWorker(url: string, name: string): Worker {
   return new Worker(shim, { type: 'module', name });
 }
 
-export const createInferenceWorker = (): Worker => moduleWorker(inferenceWorkerUrl, 'inference');
-export const createVadWorker = (): Worker => moduleWorker(vadWorkerUrl, 'vad');
+export const createInferenceWorker = (): Worker => moduleWorker(workerUrl, 'inference');
+export const createVadWorker = (): Worker => moduleWorker(workerUrl, 'vad');

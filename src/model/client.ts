@@ -100,7 +100,7 @@ function defaultAssetBase(): string {
 }
 
 function defaultWorker(): Worker {
-  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'inference' });
+  return new Worker(new URL('../worker-entry.ts', import.meta.url), { type: 'module', name: 'inference' });
 }
 
 function pageBase(): string {

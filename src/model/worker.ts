@@ -1,5 +1,6 @@
 /**
- * Inference worker entry: owns onnxruntime-web (WebGPU build, which includes WASM).
+ * Inference worker role (started by src/worker-entry.ts for a worker named "inference"):
+ * owns onnxruntime-web (WebGPU build, which includes WASM).
  * Receives {@link ToWorker} messages, answers with {@link FromWorker}. One model per
  * worker; requests run one at a time through the {@link RequestScheduler}.
  */
@@ -96,7 +97,7 @@ function init(msg: InitMessage): void {
   );
 }
 
-self.onmessage = (event: MessageEvent<ToWorker>): void => {
+function onMessage(event: MessageEvent<ToWorker>): void {
   const msg = event.data;
   switch (msg.type) {
     case 'init':
@@ -125,4 +126,9 @@ self.onmessage = (event: MessageEvent<ToWorker>): void => {
       throw new Error(`unknown message ${JSON.stringify(unknown)}`);
     }
   }
-};
+}
+
+/** Makes this worker the inference worker. */
+export function startInferenceWorker(): void {
+  self.onmessage = onMessage;
+}

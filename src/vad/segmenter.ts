@@ -21,7 +21,7 @@ export interface SegmenterConfig {
    * frame on one core): threads add start-up cost and take cores from the emotion model.
    */
   numThreads?: number;
-  /** Creates the worker (tests run the worker core in-process); default: vad.worker.ts. */
+  /** Creates the worker (tests run the worker core in-process); default: src/worker-entry.ts as "vad". */
   createWorker?: () => WorkerLike;
 }
 
@@ -34,7 +34,7 @@ export interface WorkerLike {
 }
 
 function defaultWorker(): WorkerLike {
-  return new Worker(new URL('./vad.worker.ts', import.meta.url), { type: 'module', name: 'vad' });
+  return new Worker(new URL('../worker-entry.ts', import.meta.url), { type: 'module', name: 'vad' });
 }
 
 /** A worker failure; `fatal` means the segmenter must be recreated. */

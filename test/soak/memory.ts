@@ -15,7 +15,7 @@ export interface MemoryReading {
   page: number;
   /** The page's heap snapshot summary (code, per kind) for reports. */
   pageHeap: HeapSummary;
-  /** Bytes per app worker, keyed by script file name. */
+  /** Bytes per app worker, keyed by its role (the worker's name: vad, inference). */
   workers: Record<string, number>;
 }
 
@@ -47,11 +47,11 @@ export async function memoryProbe(browser: Browser, page: Page): Promise<MemoryP
     const m = JSON.parse(e.message) as { id?: number; result?: unknown; error?: unknown };
     if (m.id !== undefined) waiting.get(m.id)?.(m.result ?? m.error);
   });
-  const call = (sessionId: string, method: string): Promise<unknown> =>
+  const call = (sessionId: string, method: string, params?: object): Promise<unknown> =>
     new Promise((resolve) => {
       const id = ++nextId;
       waiting.set(id, resolve);
-      void root.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) });
+      void root.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
     });
   const used = (u: HeapUsage) => u.usedSize + (u.backingStorageSize ?? 0);
 
@@ -67,7 +67,9 @@ export async function memoryProbe(browser: Browser, page: Page): Promise<MemoryP
           sessions.set(t.targetId, sessionId);
         }
         await call(sessionId, 'HeapProfiler.collectGarbage');
-        const name = new URL(t.url).pathname.split('/').pop()!.replace(/-[\w]+\.js$/, '');
+        // Both workers run one script (src/worker-entry.ts); their role is the worker's name.
+        const role = (await call(sessionId, 'Runtime.evaluate', { expression: 'self.name', returnByValue: true })) as { result?: { value?: unknown } };
+        const name = typeof role.result?.value === 'string' && role.result.value ? role.result.value : new URL(t.url).pathname.split('/').pop()!;
         workers[name] = (workers[name] ?? 0) + used((await call(sessionId, 'Runtime.getHeapUsage')) as HeapUsage);
       }
       return { page: pageHeap.total - pageHeap.code, pageHeap, workers };

@@ -127,7 +127,7 @@ export async function runMicSoak(minutes: number, log: (line: string) => void = 
     // The audio kept up with the session (a stalled capture would show here).
     expect(spanS).toBeGreaterThan(0.8 * listenedS);
     expect(maxHistory).toBeLessThanOrEqual(HISTORY_LIMIT);
-    expect(Object.keys(baseline.workers).sort()).toEqual(['vad.worker', 'worker']); // VAD + inference measured
+    expect(Object.keys(baseline.workers).sort()).toEqual(['inference', 'vad']); // VAD + inference measured
     for (const [k, g] of Object.entries(growth)) expect(g, `${k} memory growth`).toBeLessThan(0.1);
     await t.finish(`soak-${minutes}min`);
     return { utterances, expected, baseline, final, growth };
