@@ -1,7 +1,7 @@
 /**
  * Issue 17.3 and 17.8 in the built app, through the real file picker: a 188 KB FLAC holding
  * 4 h of 48 kHz stereo silence is refused from its header within 2 s, with a message about
- * its duration; an honest short FLAC and an Ogg written by sox still decode; a valid WAV
+ * its duration, and the renderer's peak memory stays under 500 MB; an honest short FLAC and an Ogg written by sox still decode; a valid WAV
  * with a 2 MB LIST chunk before `data` is analysed like the plain file.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -15,6 +15,7 @@ import { encodeData, fixtureDir, threeUtterances16k, wavHeader } from './reliabi
 import type { StaticServer } from './server';
 import { waitForStore } from './reliability-probe';
 import { constantFlac } from '../unit/helpers/flac';
+import { processPeaks } from '../../bench/memory';
 
 let browser: Browser;
 let server: StaticServer;
@@ -46,6 +47,11 @@ test('FLAC bomb refused from its header in under 2 s; honest FLAC and Ogg still 
   expect(job.status).toBe('error');
   expect(job.message).toMatch(/4 h 00 min long \(from its FLAC header\); compressed files up to 1 h 00 min/);
   expect(elapsed).toBeLessThan(2000);
+  // Decoding it would need ~5.5 GB (4 h x 48 kHz x 2 ch x float32): the peak shows it never happened.
+  const { rendererPeakBytes } = await processPeaks(browser);
+  console.log(`[file-limits] renderer peak after the FLAC bomb: ${((rendererPeakBytes ?? 0) / 2 ** 20).toFixed(0)} MB`);
+  expect(rendererPeakBytes).not.toBeNull();
+  expect(rendererPeakBytes!).toBeLessThan(500 * 2 ** 20);
 
   const files = [honest];
   const ogg = join(dir, 'tone.ogg');
