@@ -27,8 +27,11 @@ export interface ModelSummary {
 /** The manifest fields the summary reads. */
 export type SummaryManifest = Pick<Manifest, 'description' | 'licence' | 'labels' | 'evaluation' | 'metrics'>;
 
+/** How the corpora the pipeline knows are written (training/data/corpora.py ids); others as given. */
+const CORPUS_NAMES: Readonly<Record<string, string>> = { emodb: 'EmoDB', ravdess: 'RAVDESS', nemo: 'nEMO', iemocap: 'IEMOCAP' };
+
 function scores(table: NonNullable<Manifest['evaluation']>['leave_one_corpus_out']): HeldOutScore[] {
-  return Object.entries(table).map(([corpus, s]) => ({ corpus, language: s.language ?? null, uar: s.uar, n: s.n }));
+  return Object.entries(table).map(([id, s]) => ({ corpus: CORPUS_NAMES[id] ?? id, language: s.language ?? null, uar: s.uar, n: s.n }));
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -19,8 +19,8 @@ describe('summariseModel', () => {
     });
     expect(s.unseen?.meanUar).toBeCloseTo(0.72, 10);
     expect(s.unseen?.meanUarFirst).toBeCloseTo(0.6, 10);
-    expect(s.unseen?.corpora.map((c) => [c.corpus, c.language])).toEqual([['emodb', 'German'], ['nemo', 'Polish']]);
-    expect(s.inCorpus?.corpora).toEqual([{ corpus: 'emodb', language: 'German', uar: 0.92, n: 339 }]);
+    expect(s.unseen?.corpora.map((c) => [c.corpus, c.language])).toEqual([['EmoDB', 'German'], ['nEMO', 'Polish']]);
+    expect(s.inCorpus?.corpora).toEqual([{ corpus: 'EmoDB', language: 'German', uar: 0.92, n: 339 }]);
     expect(s.chanceUar).toBe(0.25);
     expect(s.description).toBe('whisper-base + mean+std');
   });
@@ -34,7 +34,7 @@ describe('summariseModel', () => {
         mean_uar_loco: 0.5,
       },
     });
-    expect(s.unseen).toEqual({ meanUar: 0.5, meanUarFirst: null, corpora: [{ corpus: 'ravdess', language: null, uar: 0.45, n: 672 }] });
+    expect(s.unseen).toEqual({ meanUar: 0.5, meanUarFirst: null, corpora: [{ corpus: 'RAVDESS', language: null, uar: 0.45, n: 672 }] });
     expect(s.inCorpus).toBeNull();
     expect(s.description).toBeNull();
   });
