@@ -376,6 +376,7 @@ export class Recognizer implements PublicRecognizer {
       at: Date.now(),
       backend: out.backend,
       inferenceMs: out.inferenceMs,
+      model: `${c.manifest.name} ${c.manifest.version}`,
       ...(out.adaptation ? { adaptedOn: out.adaptation.utterances } : {}),
       ...(out.attention ? { attention: out.attention } : {}),
     };

@@ -54,6 +54,8 @@ export function toJSON(results: readonly UtteranceResult[]): string {
       probabilities: Object.fromEntries(r.labels.map((l, i) => [l, round(r.probabilities[i], 6)])),
       backend: r.backend,
       inference_ms: round(r.inferenceMs, 1),
+      model: r.model ?? null,
+      ...(r.adaptedOn !== undefined ? { adapted_on: r.adaptedOn } : {}),
       ...(r.attention ? { attention: attentionJSON(r.attention) } : {}),
       at: new Date(r.at).toISOString(),
     })),
@@ -62,10 +64,14 @@ export function toJSON(results: readonly UtteranceResult[]): string {
   );
 }
 
-/** Results as CSV with one probability column per label (labels of the first result). */
+/**
+ * Results as CSV with one probability column per label (labels of the first result), then
+ * what produced each row: backend, inference time, model and how many utterances the model
+ * had adapted on (empty for models without domain normalisation).
+ */
 export function toCSV(results: readonly UtteranceResult[]): string {
   const labels = results[0]?.labels ?? [];
-  const header = ['id', 'source', 'file', 'start_s', 'end_s', 'top', ...labels.map((l) => `p_${l}`), 'backend', 'at'];
+  const header = ['id', 'source', 'file', 'start_s', 'end_s', 'top', ...labels.map((l) => `p_${l}`), 'backend', 'inference_ms', 'model', 'adapted_on', 'at'];
   const rows = results.map((r) => [
     r.id,
     r.source,
@@ -75,6 +81,9 @@ export function toCSV(results: readonly UtteranceResult[]): string {
     topClass(r.labels, r.probabilities).label,
     ...labels.map((l) => round(r.probabilities[r.labels.indexOf(l)] ?? NaN, 6)),
     r.backend,
+    round(r.inferenceMs, 1),
+    r.model ?? '',
+    r.adaptedOn ?? '',
     new Date(r.at).toISOString(),
   ]);
   return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';

@@ -20,6 +20,8 @@ export interface UtteranceResult {
   /** Which backend computed it. */
   backend: 'webgpu' | 'wasm';
   inferenceMs: number;
+  /** The model that produced it, "name version" (history can hold results of several models). */
+  model?: string;
   /** Utterances the session statistics were adapted on, this one included (domain-normalised models only). */
   adaptedOn?: number;
   /** Models whose head has attention over time (CorrAP): how much each stretch counted, at most 100 points. */

@@ -160,11 +160,14 @@ describe('Recognizer: files', () => {
       { type: 'speech-real-start', startSample: 16000 },
       utterance(16000, 30000),
     ]);
+    const models: (string | undefined)[] = [];
+    r.on('result', (x) => models.push(x.model));
     const out = await r.analyse(wav());
     expect(out.map((u) => [u.fileName, u.startS, u.endS])).toEqual([
       ['speech.wav', 0, 0.5],
       ['speech.wav', 1, 30000 / SR],
     ]);
+    expect(models).toEqual(['fake 1', 'fake 1']); // exports say which model produced each row
     const statuses = events.filter((e) => e.type === 'file').map((e) => (e.detail as RecognizerEvents['file']).status);
     expect(statuses[0]).toBe('queued');
     expect(statuses.at(-1)).toBe('done');

@@ -13,6 +13,7 @@ const r = (id: string, probabilities: number[], extra: Partial<UtteranceResult> 
   at: Date.UTC(2026, 0, 2, 3, 4, 5),
   backend: 'wasm',
   inferenceMs: 12.345,
+  model: 'whisper-base-3corpora 2.0.0',
   ...extra,
 });
 
@@ -36,11 +37,15 @@ describe('post-processing', () => {
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ id: 'u1', top: 'anger', start_s: 1.235, end_s: 3.5, file: 'a,b "c".wav', at: '2026-01-02T03:04:05.000Z' });
     expect(out[0].probabilities).toEqual({ neutral: 0.1, happiness: 0.2, anger: 0.6, sadness: 0.1 });
+    expect(out[0]).toMatchObject({ model: 'whisper-base-3corpora 2.0.0', backend: 'wasm', inference_ms: 12.3 });
+    expect(out[0]).not.toHaveProperty('adapted_on');
+    expect(JSON.parse(toJSON([r('u2', [0.1, 0.2, 0.6, 0.1], { adaptedOn: 3 })]))[0].adapted_on).toBe(3);
   });
   test('CSV export quotes cells with commas and quotes, one column per label', () => {
-    const lines = toCSV([r('u1', [0.1, 0.2, 0.6, 0.1]), r('u2', [0.7, 0.1, 0.1, 0.1], { source: 'mic', fileName: undefined })]).trim().split('\n');
-    expect(lines[0]).toBe('id,source,file,start_s,end_s,top,p_neutral,p_happiness,p_anger,p_sadness,backend,at');
-    expect(lines[1]).toBe('u1,file,"a,b ""c"".wav",1.235,3.5,anger,0.1,0.2,0.6,0.1,wasm,2026-01-02T03:04:05.000Z');
+    const lines = toCSV([r('u1', [0.1, 0.2, 0.6, 0.1]), r('u2', [0.7, 0.1, 0.1, 0.1], { source: 'mic', fileName: undefined, adaptedOn: 2 })]).trim().split('\n');
+    expect(lines[0]).toBe('id,source,file,start_s,end_s,top,p_neutral,p_happiness,p_anger,p_sadness,backend,inference_ms,model,adapted_on,at');
+    expect(lines[1]).toBe('u1,file,"a,b ""c"".wav",1.235,3.5,anger,0.1,0.2,0.6,0.1,wasm,12.3,whisper-base-3corpora 2.0.0,,2026-01-02T03:04:05.000Z');
+    expect(lines[2].split(',').slice(-3, -1)).toEqual(['whisper-base-3corpora 2.0.0', '2']);
     expect(lines[2].split(',')[5]).toBe('neutral');
   });
 
