@@ -32,7 +32,7 @@ function isCommand(data: unknown): data is FrameCommand {
   if (typeof data !== 'object' || data === null) return false;
   const d = data as { target?: unknown; type?: unknown; file?: unknown; name?: unknown };
   if (d.target !== 'emotion-recognizer') return false;
-  if (d.type === 'start' || d.type === 'stop') return true;
+  if (d.type === 'start' || d.type === 'stop' || d.type === 'reset-adaptation') return true;
   return d.type === 'analyse' && d.file instanceof Blob && (d.name === undefined || typeof d.name === 'string');
 }
 
@@ -56,6 +56,7 @@ export function createBridge(opts: { self: BridgeWindow; parent: BridgeTarget & 
       (r) => {
         if (cmd.type === 'start') return r.start();
         if (cmd.type === 'stop') return r.stop();
+        if (cmd.type === 'reset-adaptation') return r.resetAdaptation();
         // Results arrive as `utterance` events; failures as `error` events.
         return r.analyse(cmd.file, cmd.name).then(
           () => undefined,

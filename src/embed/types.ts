@@ -188,6 +188,8 @@ export type FrameMessage =
 export type FrameCommand =
   | { target: 'emotion-recognizer'; type: 'start' }
   | { target: 'emotion-recognizer'; type: 'stop' }
+  /** Starts the voice adaptation again from the model's training statistics (see Recognizer.resetAdaptation). */
+  | { target: 'emotion-recognizer'; type: 'reset-adaptation' }
   | { target: 'emotion-recognizer'; type: 'analyse'; file: Blob; name?: string };
 
 // Declarations of the bundle's value exports, so the emitted .d.ts is complete on its own.

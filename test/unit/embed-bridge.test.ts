@@ -76,10 +76,12 @@ describe('createBridge', () => {
     const file = new Blob([new Uint8Array(8)], { type: 'audio/wav' });
     win.deliver({ origin: HOST, source: parent as unknown as MessageEventSource, data: { target: 'emotion-recognizer', type: 'start' } });
     win.deliver({ origin: HOST, source: parent as unknown as MessageEventSource, data: { target: 'emotion-recognizer', type: 'stop' } });
+    win.deliver({ origin: HOST, source: parent as unknown as MessageEventSource, data: { target: 'emotion-recognizer', type: 'reset-adaptation' } });
     win.deliver({ origin: HOST, source: parent as unknown as MessageEventSource, data: { target: 'emotion-recognizer', type: 'analyse', file, name: 'a.wav' } });
     await flush();
     expect(r.start).toHaveBeenCalledTimes(1);
     expect(r.stop).toHaveBeenCalledTimes(1);
+    expect(r.resetAdaptation).toHaveBeenCalledTimes(1);
     expect(r.analyse).toHaveBeenCalledWith(file, 'a.wav');
   });
 
