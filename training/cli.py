@@ -131,7 +131,8 @@ def evaluation_from(path: Path, upstream: str, norm: str, cfg: TrainConfig, prio
         return {k: v for k, v in c.items() if k != "threads"}
 
     same = [r for r in doc["runs"] if r["upstream"] == upstream and r["norm"] == norm
-            and recipe(r["config"]) == recipe(asdict(cfg)) and r.get("prior_frames", PRIOR_FRAMES) == prior_frames]
+            and recipe(r["config"]) == recipe(asdict(cfg)) and r.get("prior_frames", PRIOR_FRAMES) == prior_frames
+            and not r.get("augment")]  # `training build` trains without augmentation
     runs = {r["held_out"]: r for r in same if r.get("protocol", "loco") == "loco"}
     if not runs:
         raise SystemExit(f"{path}: no leave-one-corpus-out runs of {upstream} / {norm} / {asdict(cfg)}")

@@ -77,7 +77,8 @@ def test_evaluation_is_taken_only_from_runs_of_the_same_recipe(tmp_path):
     other = asdict(replace(cfg, lr=1e-3))
     (tmp_path / "r.json").write_text(json.dumps({"runs": [
         _run("emodb", 0.8, asdict(cfg)), _run("nemo", 0.6, asdict(replace(cfg, threads=2))), _run("nemo", 0.99, other),
-        _run("emodb#1/2", 0.9, asdict(cfg), "loso"), _run("emodb#2/2", 0.7, asdict(cfg), "loso")]}))
+        _run("emodb#1/2", 0.9, asdict(cfg), "loso"), _run("emodb#2/2", 0.7, asdict(cfg), "loso"),
+        {**_run("emodb", 0.1, asdict(cfg)), "augment": "aug1"}]}))  # another recipe: trained with augmentation
     ev = evaluation_from(tmp_path / "r.json", "whisper-base", "session", cfg)
     assert set(ev["leave_one_corpus_out"]) == {"emodb", "nemo"}  # the thread count is not part of the recipe
     assert ev["mean_uar_loco"] == pytest.approx(0.7) and ev["mean_uar_loco_cold"] == pytest.approx(0.6)
