@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> dict:
     import onnxruntime as ort
     import torch
 
-    from training.domain import FrameSums, running_stats
-    from training.predict import read_prior
+    from training.domain import FrameSums
+    from training.predict import domain_stats, read_prior
     from training.upstream.registry import build_upstream
 
     torch.set_num_threads(1)
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> dict:
     def probs(hidden: np.ndarray) -> np.ndarray:  # hidden [L, T, D] -> [C]
         feeds = {"hidden_states": hidden.astype(np.float32)}
         if prior is not None:  # as the page's first utterance: training statistics + its own frames
-            mean, std = running_stats(*prior, float(domain["prior_frames"]), FrameSums.of(hidden), float(domain["std_floor"]))
+            mean, std = domain_stats(domain, prior, FrameSums.of(hidden))
             feeds.update(domain_mean=mean, domain_std=std)
         return head.run(["probabilities"], feeds)[0][0]
 

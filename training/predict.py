@@ -65,8 +65,7 @@ class Predictor:
         if self.domain:
             # As the page does: the training statistics plus every utterance heard, this one included.
             self.heard.append(FrameSums.of(hidden))
-            mean, std = running_stats(self.prior[0], self.prior[1], float(self.domain["prior_frames"]),
-                                      FrameSums.total(self.heard), std_floor=float(self.domain["std_floor"]))
+            mean, std = domain_stats(self.domain, self.prior, FrameSums.total(self.heard))
             feeds.update(domain_mean=mean, domain_std=std)
             out["adapted_on"] = len(self.heard)
         attention = self.manifest["head"].get("attention")
@@ -76,6 +75,12 @@ class Predictor:
         if att:
             out.update(attention=att[0].astype(float).tolist(), hop_samples=int(self.manifest["upstream"]["downsample_rate"]))
         return out
+
+
+def domain_stats(domain: dict, prior: tuple[np.ndarray, np.ndarray], heard: FrameSums) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, std) [L, D] for the head: the manifest's ``domain_normalization`` settings applied to
+    the prior and the frames heard (training/domain.py running_stats)."""
+    return running_stats(prior[0], prior[1], float(domain["prior_frames"]), heard, std_floor=float(domain["std_floor"]))
 
 
 def predict(model_dir: Path, waveform: np.ndarray, variant: str = "fp32") -> dict:

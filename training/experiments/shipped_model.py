@@ -19,7 +19,7 @@ import numpy as np
 from training.audio import read_audio
 from training.data.corpora import corpus_of, load_corpora
 from training.metrics import summarise
-from training.predict import predict
+from training.predict import Predictor
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -32,7 +32,13 @@ def main(argv: list[str] | None = None) -> dict:
     manifest = json.loads((a.model / "manifest.json").read_text())
     labels = manifest["labels"]
     utts = [u for u in load_corpora(a.corpus) if u.label in labels]
-    probs = np.stack([predict(a.model, read_audio(u.path), a.variant)["probabilities"] for u in utts])
+    model = Predictor(a.model, a.variant)  # sessions once; reset() makes every clip a first utterance
+
+    def first_utterance(path: Path) -> list[float]:
+        model.reset()
+        return model(read_audio(path))["probabilities"]
+
+    probs = np.stack([first_utterance(u.path) for u in utts])
     y = np.array([labels.index(u.label) for u in utts])
     result = {"model": f"{manifest['name']} {manifest['version']}", "variant": a.variant, "labels": labels,
               "per_corpus": {}}
