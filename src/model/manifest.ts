@@ -59,6 +59,12 @@ export interface HeadSpec extends ManifestFileRef {
    * upstream frame (sums to 1). Absent: no attention to show.
    */
   attention?: { output: 'attention' };
+  /**
+   * A further output with the pooled representation the final linear layer reads, float32
+   * [1, dim], and that layer in `classifier` (float32 LE: W [labels, dim] row-major, then b
+   * [labels]). Lets the page refit the layer to one user's voice (issue 15).
+   */
+  pooled?: { output: 'pooled'; dim: number; classifier: ManifestFileRef };
   licence: string;
   provenance: string;
 }
@@ -99,6 +105,17 @@ export interface ManifestEvaluation {
   uncertain_below?: number;
 }
 
+/** Few-shot personal calibration recipe (training/calibration.py); needs `head.pooled`. */
+export interface CalibrationSpec {
+  method: 'bias' | 'linear';
+  l2: number;
+  steps: number;
+  /** Step size as a fraction of the curvature bound (<= 1 always descends). */
+  lr: number;
+  /** Examples each class needs before the tuned layer is used. */
+  min_per_class?: number;
+}
+
 /**
  * Session domain normalisation (training/domain.py): the head also takes `domain_mean` and
  * `domain_std` [L, D], running statistics of the session's speech starting from `prior`.
@@ -125,6 +142,8 @@ export interface Manifest {
   metrics?: ManifestMetrics;
   evaluation?: ManifestEvaluation;
   fidelity?: ManifestFileRef;
+  /** Absent: the model cannot be tuned to a voice. */
+  calibration?: CalibrationSpec;
   /** Absent: the head takes hidden_states only. */
   domain_normalization?: DomainNormalizationSpec;
   licence: string;
