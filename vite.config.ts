@@ -62,8 +62,8 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     rolldownOptions: {
-      // The app, the iframe page and the embeddable module (stable name at the root).
-      input: { index: 'index.html', embed: 'embed.html', 'emotion-recognizer': 'src/embed/index.ts' },
+      // The app, the iframe page, the model card page and the embeddable module (stable name at the root).
+      input: { index: 'index.html', embed: 'embed.html', 'model-card': 'model-card.html', 'emotion-recognizer': 'src/embed/index.ts' },
       preserveEntrySignatures: 'exports-only',
       output: { entryFileNames: (c) => (c.name === 'emotion-recognizer' ? '[name].js' : 'assets/[name]-[hash].js') },
     },

@@ -73,6 +73,8 @@ export function createController(store: AppStore, recognizer: Recognizer): AppCo
     recognizer,
     init: () => r.load().catch(() => undefined),
     retryModel: () => void r.load().catch(() => undefined),
+    // Failures reach the store through the recognizer's error event.
+    setModel: (manifestUrl) => void r.setModel(manifestUrl).catch(() => undefined),
     startListening: () => r.start(),
     stopListening: () => r.stop(),
     resetAdaptation: () => r.resetAdaptation(),

@@ -2,7 +2,7 @@ import { useAppState } from '../context';
 import { ModelAbout } from './ModelAbout';
 
 /** Which model, which backend, and the privacy promise. */
-export function Footer() {
+export function Footer({ about = true }: { about?: boolean }) {
   const model = useAppState((s) => s.model);
   const backend = useAppState((s) => s.backend);
   return (
@@ -32,7 +32,7 @@ export function Footer() {
           {backend ? `${backend.backend === 'webgpu' ? 'WebGPU' : 'WASM'} (${backend.variant})${backend.forced ? ', forced' : ''}` : '…'}
         </span>
       </p>
-      {model ? <ModelAbout model={model} /> : null}
+      {model && about ? <ModelAbout model={model} /> : null}
       <p>Everything runs on this device: no audio leaves this page.</p>
     </footer>
   );
