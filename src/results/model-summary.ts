@@ -57,7 +57,7 @@ export function summariseModel(m: SummaryManifest): ModelSummary {
     inCorpus = { corpora: scores(ev.leave_one_speaker_out) };
   } else if (m.metrics) {
     const n = m.metrics.folds.reduce((a, f) => a + f.n_test, 0);
-    inCorpus = { corpora: [{ corpus: m.metrics.dataset, language: null, uar: m.metrics.mean_uar, n }] };
+    inCorpus = { corpora: [{ corpus: CORPUS_NAMES[m.metrics.dataset] ?? m.metrics.dataset, language: null, uar: m.metrics.mean_uar, n }] };
   }
   return {
     description: m.description ?? null,

@@ -56,7 +56,7 @@ export function ModelPicker({ startManifest }: { startManifest: string }) {
   const chosen = entries.find((e) => e.folder === choice);
   return (
     <div className="model-picker">
-      <label htmlFor={id}>Model</label>{' '}
+      <label htmlFor={id}>Use the model</label>{' '}
       <select
         id={id}
         data-testid="model-picker"
