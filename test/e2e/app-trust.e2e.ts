@@ -3,13 +3,14 @@
  * switches without a reload and is remembered; a bad model list is a clear error; a sample
  * clip is analysed with its attribution shown; exports say what produced them; the model
  * card page renders the card's UTF-8 (±) with tables a keyboard can reach. Uses the small
- * shipped resemblyzer-emodb model and the tiny fixture, never the slow default.
+ * shipped resemblyzer-emodb model and the tiny fixture; the slow default only once, to check
+ * that a sample goes through the normal file path to the same numbers as the Python pipeline.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { REPO, TINY_MODEL, appState, appUrl, serveApp, waitForModel } from './app-helpers';
+import { APP_MODEL, REPO, TINY_MODEL, appState, appUrl, pythonReference, serveApp, waitForModel } from './app-helpers';
 import { RESULTS_DIR, launchBrowser, openPage } from './browser';
 import type { StaticServer } from './server';
 
@@ -162,4 +163,25 @@ test('the model panel links to the card page of the loaded model', async () => {
   await t.page.waitForFunction(() => document.getElementById('card')?.getAttribute('aria-busy') === 'false');
   await expect(t.page.locator('#card h1').textContent()).resolves.toMatch(/resemblyzer/i);
   await t.finish('trust-card-link');
+});
+
+test('default model: a sample clip is analysed like a dropped file (Python pipeline within 0.02)', async () => {
+  const t = await openPage(browser, appUrl(server, { model: APP_MODEL, backend: 'wasm' }));
+  const { page } = t;
+  expect((await waitForModel(page, 180_000)).load.error).toBeNull();
+  await page.locator('[data-testid=sample-button][data-file="ravdess-anger-actor16.wav"]').click();
+  await page.waitForFunction(
+    () => (window as unknown as { __ser: { store: { getState(): { files: { status: string }[] } } } }).__ser.store.getState().files[0]?.status === 'done',
+    null,
+    { timeout: 240_000 },
+  );
+  const s = await appState(page);
+  expect(s.files[0].utteranceIds).toHaveLength(1);
+  const r = s.results[s.files[0].utteranceIds[0]];
+  const wav = resolve(REPO, 'public/samples/ravdess-anger-actor16.wav');
+  const ref = pythonReference(APP_MODEL, wav, Math.round(r.startS * 16000), Math.round(r.endS * 16000));
+  expect(r.labels).toEqual(ref.labels);
+  for (let i = 0; i < ref.probabilities.length; i++) expect(Math.abs(r.probabilities[i] - ref.probabilities[i])).toBeLessThan(0.02);
+  expect(r.labels[r.probabilities.indexOf(Math.max(...r.probabilities))]).toBe('anger');
+  await t.finish('trust-sample-default');
 });
