@@ -66,7 +66,7 @@ export function Samples() {
           <p className="samples-note" data-testid="samples-attribution">
             These are acted studio recordings (actors portraying an emotion on request), not everyday speech; the button names the
             emotion asked for, not the model's answer, which can differ. The default model was trained on this corpus, so it does
-            better on them than on voices it never heard (the EmoDB-only model, which never heard them, gets three of the four wrong). {index.attribution}{' '}
+            better on them than on voices it never heard (switch to the EmoDB-only model, which never heard them, to see a model guess on unfamiliar voices). {index.attribution}{' '}
             <a href={index.corpus.url}>{index.corpus.name}</a>, licensed under{' '}
             <a href={index.licence.url} rel="license">
               {index.licence.name}
