@@ -10,11 +10,11 @@ function scoreList(scores: HeldOutScore[]): string {
  * in-corpus number, with chance level and licence. Always visible (not behind a click),
  * because a confident-looking bar means little without it.
  */
-export function ModelAbout({ model }: { model: ModelInfo }) {
+export function ModelAbout({ model, description = true }: { model: ModelInfo; description?: boolean }) {
   const s = model.summary;
   return (
     <section className="model-about" aria-label="About this model" data-testid="model-about">
-      {s.description ? <p>{s.description}</p> : null}
+      {description && s.description ? <p>{s.description}</p> : null}
       <ul>
         <li data-testid="model-unseen">
           {s.unseen ? (

@@ -60,7 +60,8 @@ export function ModelPanel({ startManifest }: { startManifest: string }) {
             recognises <span data-testid="model-classes">{model.labels.join(', ')}</span>.
           </p>
           <TrainedOn model={model} />
-          <ModelAbout model={model} />
+          {/* The picker above already describes the model. */}
+          <ModelAbout model={model} description={false} />
           {model.cardUrl ? (
             <p>
               <a href={cardPageUrl(model.manifestUrl, location.href)} data-testid="model-card-link">
