@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { MODEL_INDEX_PATH, MODEL_STORAGE_KEY, folderOf, manifestPath, parseModelIndex, urlWithModel, type ModelIndexEntry } from '../../app/model-index';
-import { useController } from '../context';
+import { useAppState, useController } from '../context';
 
 type IndexState = { entries: ModelIndexEntry[]; error: null } | { entries: null; error: string | null };
 
@@ -41,6 +41,7 @@ function remember(folder: string): void {
 export function ModelPicker({ startManifest }: { startManifest: string }) {
   const index = useModelIndex();
   const { setModel } = useController();
+  const loadedDescription = useAppState((s) => s.model?.summary.description ?? null);
   const id = useId();
   // '' = a model from the link (?model=) that is not in the list.
   const [choice, setChoice] = useState(() => folderOf(startManifest, location.href) ?? '');
@@ -80,7 +81,7 @@ export function ModelPicker({ startManifest }: { startManifest: string }) {
         ))}
       </select>
       <p id={`${id}-desc`} className="muted">
-        {chosen ? chosen.description : 'A model named by the link, not one of the shipped models.'}
+        {chosen ? chosen.description : `A model named by the link, not one of the shipped models${loadedDescription ? `: ${loadedDescription}` : '.'}`}
       </p>
     </div>
   );
