@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react';
 import { vendorAssets } from './build-plugins/vendor-assets.ts';
 import { contentSecurityPolicy } from './build-plugins/csp.ts';
 import { configuredModelOrigins, modelOrigins } from './build-plugins/model-origins.ts';
+import { appVersion } from './build-plugins/app-version.ts';
 
 /** Extra origins allowed to serve models (SER_MODEL_ORIGINS at build time; README "Hosting notes"). */
 const MODEL_ORIGINS = configuredModelOrigins();
@@ -47,7 +48,7 @@ function requireProductionBuild(): Plugin {
 export default defineConfig({
   // Relative base: the built app and embed work from any sub-folder or CDN path.
   base: './',
-  plugins: [requireProductionBuild(), react(), vendorAssets(), pureManifestValidator(), modelOrigins(MODEL_ORIGINS), contentSecurityPolicy(MODEL_ORIGINS)],
+  plugins: [requireProductionBuild(), react(), vendorAssets(), pureManifestValidator(), modelOrigins(MODEL_ORIGINS), appVersion(), contentSecurityPolicy(MODEL_ORIGINS)],
   // onnxruntime-web without its inlined WASM loader: the loader (.mjs) is fetched from
   // vendor/ort/ at run time, which keeps the JS small and the .wasm files in one place.
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
@@ -61,8 +62,8 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     rolldownOptions: {
-      // The app, the iframe page and the embeddable module (stable name at the root).
-      input: { index: 'index.html', embed: 'embed.html', 'emotion-recognizer': 'src/embed/index.ts' },
+      // The app, the iframe page, the model card page and the embeddable module (stable name at the root).
+      input: { index: 'index.html', embed: 'embed.html', 'model-card': 'model-card.html', 'emotion-recognizer': 'src/embed/index.ts' },
       preserveEntrySignatures: 'exports-only',
       output: { entryFileNames: (c) => (c.name === 'emotion-recognizer' ? '[name].js' : 'assets/[name]-[hash].js') },
     },

@@ -45,3 +45,9 @@ declare const __SER_MODEL_ORIGINS__: readonly string[] | undefined;
  * the app's own origin. Empty by default.
  */
 export const DEPLOYED_MODEL_ORIGINS: readonly string[] = typeof __SER_MODEL_ORIGINS__ === 'undefined' ? [] : __SER_MODEL_ORIGINS__;
+
+/** Defined by the build (build-plugins/app-version.ts); absent under unit tests. */
+declare const __APP_VERSION__: string | undefined;
+
+/** The app's package.json version ("dev" where the build did not define it). */
+export const APP_VERSION: string = typeof __APP_VERSION__ === 'undefined' ? 'dev' : __APP_VERSION__;

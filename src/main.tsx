@@ -1,22 +1,34 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createController, optionsFromUrl } from './app/controller';
+import { MODEL_STORAGE_KEY, startingManifest } from './app/model-index';
 import { browserPorts } from './app/ports-browser';
 import { Recognizer } from './app/recognizer';
 import { DEPLOYED_MODEL_ORIGINS } from './env';
 import { HISTORY_LIMIT, createAppStore } from './store/app-store';
 import { App } from './ui/App';
 import { AttentionView } from './ui/components/AttentionView';
+import { ModelPanel } from './ui/page/ModelPanel';
+import { Samples } from './ui/page/Samples';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
 const store = createAppStore();
+// ?model=, else the model chosen on an earlier visit (the page's picker stores it), else the default.
+let rememberedModel: string | null = null;
+try {
+  rememberedModel = localStorage.getItem(MODEL_STORAGE_KEY);
+} catch {
+  // storage disabled: start from the default
+}
+const startManifest = startingManifest(location.href, rememberedModel);
+const PageModelPanel = () => <ModelPanel startManifest={startManifest} />;
 const assetBase = new URL('vendor/', document.baseURI).href;
 // ?model= may name any URL: models load from this origin only, unless the build allowed more.
 const modelOrigins = [location.origin, ...DEPLOYED_MODEL_ORIGINS];
 const recognizer = new Recognizer(
-  { ...optionsFromUrl(location.href, 'models/default/manifest.json'), historyLimit: HISTORY_LIMIT },
+  { ...optionsFromUrl(location.href, startManifest), historyLimit: HISTORY_LIMIT },
   browserPorts(assetBase, { modelOrigins }),
 );
 const controller = createController(store, recognizer);
@@ -25,7 +37,7 @@ if ((window as { __serTestHooks?: boolean }).__serTestHooks === true) (window as
 
 createRoot(root).render(
   <StrictMode>
-    <App store={store} controller={controller} attentionView={AttentionView} />
+    <App store={store} controller={controller} attentionView={AttentionView} modelPanel={PageModelPanel} samples={Samples} />
   </StrictMode>,
 );
 void controller.init();

@@ -268,7 +268,8 @@ def model_card_text(name: str, up, args: argparse.Namespace, labels: list[str], 
 def cmd_build(args: argparse.Namespace) -> dict:
     """Run the whole chain; returns {"manifest", "head", "upstream", "store", "utts"}."""
     from .export.head_onnx import export_head_onnx
-    from .manifest import metrics_from_cv, write_manifest
+    from .data.corpora import corpus_of
+    from .manifest import metrics_from_cv, training_data_from, write_manifest
 
     t_start = time.perf_counter()
     up, utts, labels, store = prepare(args)
@@ -326,6 +327,8 @@ def cmd_build(args: argparse.Namespace) -> dict:
         head_provenance=f"trained on {len(utts)} utterances of {DATASET_NAMES[args.data]}; config {json.dumps(asdict(cfg))}",
         metrics=metrics, fidelity_file="fidelity.json" if fidelity is not None else None,
         domain_normalization=domain, evaluation=evaluation, head_attention=head.has_attention,
+        # Single-corpus builds do not prefix ids with the corpus: the --data name is the corpus.
+        training_data=training_data_from(utts, corpus_of if args.data == "corpora" else (lambda u: args.data)),
     )
     print(f"wrote {out / 'manifest.json'} ({time.perf_counter() - t_start:.0f}s)", file=sys.stderr)
     return {"manifest": manifest, "head": head, "upstream": up, "store": store, "utts": utts}

@@ -51,6 +51,34 @@ def metrics_from_cv(cv: dict, dataset: str) -> dict:
     return out
 
 
+# What the page's model panel says about each corpus the pipeline knows (training/data/corpora.py ids);
+# counts come from the utterances actually used.
+CORPUS_FACTS: dict[str, dict[str, str]] = {
+    "emodb": {"corpus": "EmoDB", "citation": "Burkhardt et al., 2005", "language": "German", "style": "acted",
+              "licence": "research data, free of charge; not redistributed here"},
+    "ravdess": {"corpus": "RAVDESS speech", "citation": "Livingstone & Russo, 2018", "language": "English (North American)",
+                "style": "acted", "licence": "CC BY-NC-SA 4.0"},
+    "nemo": {"corpus": "nEMO", "citation": "Christop, 2024", "language": "Polish", "style": "acted", "licence": "CC BY-NC-SA 4.0"},
+    "iemocap": {"corpus": "IEMOCAP", "citation": "Busso et al., 2008", "language": "English", "style": "acted",
+                "licence": "USC SAIL release licence (research use); not redistributed here"},
+}
+
+
+def training_data_from(utts: Iterable[Any], corpus_of: Any) -> list[dict] | None:
+    """The manifest's ``training_data``: per corpus, clips and distinct speakers of ``utts``
+    (``corpus_of(u)`` names each utterance's corpus id). None if any corpus is unknown (a
+    custom CSV): the manifest then makes no claim rather than a wrong one."""
+    clips: dict[str, int] = {}
+    speakers: dict[str, set] = {}
+    for u in utts:
+        c = corpus_of(u)
+        clips[c] = clips.get(c, 0) + 1
+        speakers.setdefault(c, set()).add(u.speaker)
+    if not clips or any(c not in CORPUS_FACTS for c in clips):
+        return None
+    return [{**CORPUS_FACTS[c], "speakers": len(speakers[c]), "clips": clips[c]} for c in sorted(clips, key=list(CORPUS_FACTS).index)]
+
+
 def _as_dict(v: Any) -> dict:
     return asdict(v) if is_dataclass(v) else dict(v)
 
@@ -77,6 +105,7 @@ def write_manifest(
     domain_normalization: dict | None = None,
     evaluation: dict | None = None,
     head_attention: bool = False,
+    training_data: list[dict] | None = None,
 ) -> dict:
     """Compute bytes + SHA-256 of every referenced file, validate, write ``out_dir/manifest.json``.
 
@@ -124,6 +153,8 @@ def write_manifest(
         manifest["domain_normalization"] = dn
     if evaluation is not None:
         manifest["evaluation"] = evaluation
+    if training_data is not None:
+        manifest["training_data"] = training_data
     manifest.update(licence=licence, provenance=provenance, model_card=model_card)
     validate(manifest)
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")

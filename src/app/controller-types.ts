@@ -13,6 +13,8 @@ export interface Controller {
   utteranceAudio(id: string): Float32Array | null;
   clearHistory(): void;
   retryModel(): void;
+  /** Loads another model (a manifest URL, relative to the page); the old one is released. */
+  setModel(manifestUrl: string): void;
   dismissNotice(id: number): void;
   exportResults(format: 'json' | 'csv'): { filename: string; text: string; mime: string };
 }

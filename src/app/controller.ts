@@ -3,7 +3,8 @@
  * methods; recognizer events become store updates. The only writer of the store.
  */
 import { parseBackendParam, type BackendPreference } from '../model';
-import { toCSV, toJSON } from '../results/postprocess';
+import { APP_VERSION } from '../env';
+import { exportCSV, exportJSON } from '../results/export';
 import { transitions, type AppStore, type MicPhase } from '../store/app-store';
 import type { Controller } from './controller-types';
 import type { MicState, Recognizer } from './recognizer';
@@ -72,6 +73,8 @@ export function createController(store: AppStore, recognizer: Recognizer): AppCo
     recognizer,
     init: () => r.load().catch(() => undefined),
     retryModel: () => void r.load().catch(() => undefined),
+    // Failures reach the store through the recognizer's error event.
+    setModel: (manifestUrl) => void r.setModel(manifestUrl).catch(() => undefined),
     startListening: () => r.start(),
     stopListening: () => r.stop(),
     resetAdaptation: () => r.resetAdaptation(),
@@ -95,10 +98,11 @@ export function createController(store: AppStore, recognizer: Recognizer): AppCo
     },
     exportResults(format) {
       const rows = get().order.map((id) => get().results[id]).filter((x) => x !== undefined);
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const ctx = { appVersion: APP_VERSION, exportedAt: new Date() };
+      const stamp = ctx.exportedAt.toISOString().replace(/[:.]/g, '-');
       return format === 'json'
-        ? { filename: `emotions-${stamp}.json`, text: toJSON(rows), mime: 'application/json' }
-        : { filename: `emotions-${stamp}.csv`, text: toCSV(rows), mime: 'text/csv' };
+        ? { filename: `emotions-${stamp}.json`, text: exportJSON(rows, ctx), mime: 'application/json' }
+        : { filename: `emotions-${stamp}.csv`, text: exportCSV(rows, ctx), mime: 'text/csv' };
     },
     dispose: () => r.dispose(),
   };

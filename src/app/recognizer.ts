@@ -106,7 +106,9 @@ export class Recognizer implements PublicRecognizer {
   private current: BackendEvent | null = null;
   private adapted: AdaptationState | null = null;
   private disposed = false;
+  /** Utterance ids u1, u2, …; file jobs count apart (f1, …) so the first utterance is u1. */
   private seq = 0;
+  private fileSeq = 0;
   // Microphone stream state.
   private speaking = false;
   private pendingCount = 0;
@@ -279,7 +281,7 @@ export class Recognizer implements PublicRecognizer {
     if (!this.client) return Promise.reject(new RecognizerError('model', 'the model is not loaded'));
     const fileName = typeof name === 'string' && name ? name : raw instanceof File ? raw.name : 'audio';
     const file = raw instanceof File && fileName === raw.name ? raw : new File([raw], fileName, { type: raw.type });
-    return this.files.add(file, `f${++this.seq}`);
+    return this.files.add(file, `f${++this.fileSeq}`);
   }
 
   /** Plays a kept utterance's audio, from `fromS` seconds into it. */

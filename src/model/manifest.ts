@@ -129,6 +129,17 @@ export interface DomainNormalizationSpec {
   std_floor: number;
 }
 
+/** One corpus the head was trained on (training/manifest.py training_data_from). */
+export interface TrainingCorpus {
+  corpus: string;
+  citation?: string;
+  language: string;
+  speakers: number;
+  clips: number;
+  style: 'acted' | 'natural';
+  licence: string;
+}
+
 /** A validated manifest as written by training/manifest.py. */
 export interface Manifest {
   name: string;
@@ -141,6 +152,8 @@ export interface Manifest {
   head: HeadSpec;
   metrics?: ManifestMetrics;
   evaluation?: ManifestEvaluation;
+  /** What the head was trained on, per corpus (absent: not stated). */
+  training_data?: TrainingCorpus[];
   fidelity?: ManifestFileRef;
   /** Absent: the model cannot be tuned to a voice. */
   calibration?: CalibrationSpec;

@@ -3,7 +3,7 @@
  * was measured on, how well it did on speech it never heard, and its licence. Built only
  * from the manifest (the same numbers as the model card; training/cli.py writes both).
  */
-import type { Manifest } from '../model/manifest';
+import type { Manifest, TrainingCorpus } from '../model/manifest';
 
 /** One held-out set: a corpus name, its language when known, its UAR and clip count. */
 export interface HeldOutScore {
@@ -16,6 +16,10 @@ export interface HeldOutScore {
 export interface ModelSummary {
   description: string | null;
   licence: string;
+  /** Class names, in output order. */
+  classes: readonly string[];
+  /** What the head was trained on, per corpus (null: the manifest does not say). */
+  trainedOn: readonly TrainingCorpus[] | null;
   /** Chance level of the unweighted average recall (1 / classes). */
   chanceUar: number;
   /** Leave-one-corpus-out: trained without the corpus it is scored on. */
@@ -25,7 +29,7 @@ export interface ModelSummary {
 }
 
 /** The manifest fields the summary reads. */
-export type SummaryManifest = Pick<Manifest, 'description' | 'licence' | 'labels' | 'evaluation' | 'metrics'>;
+export type SummaryManifest = Pick<Manifest, 'description' | 'licence' | 'labels' | 'evaluation' | 'metrics' | 'training_data'>;
 
 /** How the corpora the pipeline knows are written (training/data/corpora.py ids); others as given. */
 const CORPUS_NAMES: Readonly<Record<string, string>> = { emodb: 'EmoDB', ravdess: 'RAVDESS', nemo: 'nEMO', iemocap: 'IEMOCAP' };
@@ -53,10 +57,24 @@ export function summariseModel(m: SummaryManifest): ModelSummary {
     inCorpus = { corpora: scores(ev.leave_one_speaker_out) };
   } else if (m.metrics) {
     const n = m.metrics.folds.reduce((a, f) => a + f.n_test, 0);
-    inCorpus = { corpora: [{ corpus: m.metrics.dataset, language: null, uar: m.metrics.mean_uar, n }] };
+    inCorpus = { corpora: [{ corpus: CORPUS_NAMES[m.metrics.dataset] ?? m.metrics.dataset, language: null, uar: m.metrics.mean_uar, n }] };
   }
-  return { description: m.description ?? null, licence: m.licence, chanceUar: 1 / m.labels.length, unseen, inCorpus };
+  return {
+    description: m.description ?? null,
+    licence: m.licence,
+    classes: [...m.labels],
+    trainedOn: m.training_data && m.training_data.length > 0 ? m.training_data : null,
+    chanceUar: 1 / m.labels.length,
+    unseen,
+    inCorpus,
+  };
 }
 
 /** "72.0 %" */
 export const percent = (x: number): string => `${(100 * x).toFixed(1)} %`;
+
+/** "German, English (North American) and Polish": the languages of the training corpora, once each. */
+export function languagesOf(trainedOn: readonly TrainingCorpus[]): string {
+  const langs = [...new Set(trainedOn.map((c) => c.language))];
+  return langs.length <= 1 ? (langs[0] ?? '') : `${langs.slice(0, -1).join(', ')} and ${langs.at(-1)}`;
+}

@@ -21,10 +21,13 @@ interface Props extends AppServices {
    * leaves it out to stay within its size budget (its events still carry the attention).
    */
   attentionView?: ComponentType;
+  /** Page-only panels (src/ui/page): the model panel (picker, training data, card link) and the samples. */
+  modelPanel?: ComponentType;
+  samples?: ComponentType;
 }
 
 /** The whole recognizer UI. Styles travel with it, so it renders the same in a shadow root. */
-export function App({ store, controller, input = 'both', title = true, attentionView: AttentionView }: Props) {
+export function App({ store, controller, input = 'both', title = true, attentionView: AttentionView, modelPanel: ModelPanel, samples: Samples }: Props) {
   return (
     <ServicesContext.Provider value={{ store, controller, showsAttention: AttentionView !== undefined }}>
       <style>{css}</style>
@@ -59,6 +62,11 @@ export function App({ store, controller, input = 'both', title = true, attention
             <AttentionView />
           </ErrorBoundary>
         ) : null}
+        {Samples && input !== 'mic' ? (
+          <ErrorBoundary name="Samples">
+            <Samples />
+          </ErrorBoundary>
+        ) : null}
         {input !== 'mic' ? (
           <ErrorBoundary name="Files">
             <FilePanel />
@@ -67,8 +75,14 @@ export function App({ store, controller, input = 'both', title = true, attention
         <ErrorBoundary name="History">
           <History />
         </ErrorBoundary>
+        {ModelPanel ? (
+          <ErrorBoundary name="Model">
+            <ModelPanel />
+          </ErrorBoundary>
+        ) : null}
         <ErrorBoundary name="Footer">
-          <Footer />
+          {/* The page's model panel says it all; the embed keeps the short summary here. */}
+          <Footer about={ModelPanel === undefined} />
         </ErrorBoundary>
       </div>
     </ServicesContext.Provider>

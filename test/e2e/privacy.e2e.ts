@@ -40,7 +40,7 @@ function cspOf(html: string): Map<string, string[]> {
 }
 
 test('built pages ship a CSP that allows only their own origin', () => {
-  for (const page of ['index.html', 'embed.html']) {
+  for (const page of ['index.html', 'embed.html', 'model-card.html']) {
     const html = readFileSync(join(DIST, page), 'utf8');
     const csp = cspOf(html);
     // The meta comes before any script, so it governs all of them.

@@ -167,6 +167,8 @@ describe('Recognizer: files', () => {
       ['speech.wav', 0, 0.5],
       ['speech.wav', 1, 30000 / SR],
     ]);
+    // The file job has its own counter: the first utterance of a session is u1 (was u2).
+    expect(out.map((u) => u.id)).toEqual(['u1', 'u2']);
     expect(models).toEqual(['fake 1', 'fake 1']); // exports say which model produced each row
     const statuses = events.filter((e) => e.type === 'file').map((e) => (e.detail as RecognizerEvents['file']).status);
     expect(statuses[0]).toBe('queued');

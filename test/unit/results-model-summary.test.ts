@@ -56,3 +56,17 @@ describe('summariseModel', () => {
     expect(percent(0.7204)).toBe('72.0 %');
   });
 });
+
+describe('training data in the summary', () => {
+  it('passes the manifest training_data through, and names the languages once each', async () => {
+    const { languagesOf } = await import('../../src/results/model-summary');
+    const { readFileSync } = await import('node:fs');
+    const m = JSON.parse(readFileSync(new URL('../../public/models/default/manifest.json', import.meta.url), 'utf8'));
+    const s = summariseModel(m);
+    expect(s.trainedOn?.map((c) => [c.corpus, c.style])).toEqual([['EmoDB', 'acted'], ['RAVDESS speech', 'acted'], ['nEMO', 'acted']]);
+    expect(s.classes).toEqual(['anger', 'happiness', 'neutral', 'sadness']);
+    expect(languagesOf(s.trainedOn ?? [])).toBe('German, English (North American) and Polish');
+    expect(languagesOf([{ corpus: 'a', language: 'German', speakers: 1, clips: 1, style: 'acted', licence: 'x' }, { corpus: 'b', language: 'German', speakers: 1, clips: 1, style: 'acted', licence: 'x' }])).toBe('German');
+    expect(summariseModel(base).trainedOn).toBeNull();
+  });
+});

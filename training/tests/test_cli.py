@@ -44,6 +44,10 @@ def test_build_writes_a_valid_manifest(built):
     fidelity = json.loads((out / "fidelity.json").read_text())
     assert set(fidelity["variants"]) == {"fp32", "q4"}
     assert (out / "MODEL_CARD.md").read_text().startswith("# tiny-emodb")
+    # What the page's model panel says it was trained on: the clips and speakers actually used.
+    assert m["training_data"] == [{"corpus": "EmoDB", "citation": "Burkhardt et al., 2005", "language": "German",
+                                   "style": "acted", "licence": "research data, free of charge; not redistributed here",
+                                   "speakers": 3, "clips": 12}]
 
 
 def test_onnx_pipeline_matches_pytorch_on_real_audio(built, emodb_dir):

@@ -100,6 +100,9 @@ def test_evaluation_command_refreshes_manifest_and_card(built, tmp_path):
           "--evaluation-from", str(tmp_path / "r.json"), "--out", str(out)])
     m = json.loads((out / "manifest.json").read_text())
     assert m["evaluation"]["mean_uar_loco"] == pytest.approx(0.6)
+    # build's per-corpus training data survives the refresh (ids are corpus-prefixed: one entry per corpus)
+    assert m["training_data"] == json.loads((built[0] / "manifest.json").read_text())["training_data"]
+    assert [c["corpus"] for c in m["training_data"]] == ["RAVDESS speech", "nEMO"]
     assert verify_manifest(out) == []
     card = (out / "MODEL_CARD.md").read_text()
     assert "**60.0 %**" in card and card.count("<!-- evaluation:begin -->") == 1

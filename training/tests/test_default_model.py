@@ -69,3 +69,35 @@ def test_it_recognises_clear_examples(emodb_dir, name, variant):
         probs = out["probabilities"]
         assert abs(sum(probs) - 1) < 1e-5
         assert out["labels"][probs.index(max(probs))] == label, (wav, dict(zip(out["labels"], probs)))
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_training_data_agrees_with_the_card_and_the_evaluation(name):
+    """The panel's "trained on" (manifest training_data) states the card's numbers: each corpus's
+    clips equal its leave-one-speaker-out test count (or the head's provenance total), and the
+    card names each corpus with its speaker count."""
+    m = manifest_of(name)
+    td = m["training_data"]
+    card = (MODELS / name / m["model_card"]).read_text()
+    total = sum(c["clips"] for c in td)
+    assert f"trained on {total} utterances" in m["head"]["provenance"]
+    loso = m["evaluation"].get("leave_one_speaker_out", {})
+    for c in td:
+        assert c["style"] == "acted"
+        assert c["corpus"].split()[0] in card and f"{c['speakers']} " in card
+        key = c["corpus"].split()[0].lower()
+        if key in loso:
+            assert loso[key]["n"] == c["clips"], key
+            assert loso[key]["language"] == c["language"], key
+
+
+def test_training_data_from_counts_clips_and_speakers_per_corpus():
+    from types import SimpleNamespace as U
+
+    from training.manifest import training_data_from
+
+    utts = [U(id="nemo/a", speaker="nemo/s1"), U(id="emodb/b", speaker="emodb/03"), U(id="emodb/c", speaker="emodb/03"),
+            U(id="emodb/d", speaker="emodb/08")]
+    td = training_data_from(utts, lambda u: u.id.split("/")[0])
+    assert [(c["corpus"], c["clips"], c["speakers"], c["style"]) for c in td] == [("EmoDB", 3, 2, "acted"), ("nEMO", 1, 1, "acted")]
+    assert training_data_from(utts, lambda u: "csv") is None  # unknown corpus: no claim

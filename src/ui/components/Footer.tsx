@@ -1,8 +1,11 @@
 import { useAppState } from '../context';
 import { ModelAbout } from './ModelAbout';
 
-/** Which model, which backend, and the privacy promise. */
-export function Footer() {
+/**
+ * Which model, which backend, and the privacy promise. `about`: the model summary and the raw
+ * card link (the embed); the page passes false because its model panel shows both.
+ */
+export function Footer({ about = true }: { about?: boolean }) {
   const model = useAppState((s) => s.model);
   const backend = useAppState((s) => s.backend);
   return (
@@ -14,7 +17,8 @@ export function Footer() {
             <span data-testid="model-name">
               {model.name} {model.version}
             </span>
-            {model.cardUrl ? (
+            {/* The page's model panel links to the card rendered as a page instead. */}
+            {model.cardUrl && about ? (
               <>
                 {' '}
                 (<a href={model.cardUrl} target="_blank" rel="noreferrer">
@@ -32,7 +36,7 @@ export function Footer() {
           {backend ? `${backend.backend === 'webgpu' ? 'WebGPU' : 'WASM'} (${backend.variant})${backend.forced ? ', forced' : ''}` : '…'}
         </span>
       </p>
-      {model ? <ModelAbout model={model} /> : null}
+      {model && about ? <ModelAbout model={model} /> : null}
       <p>Everything runs on this device: no audio leaves this page.</p>
     </footer>
   );

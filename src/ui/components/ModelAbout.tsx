@@ -10,11 +10,11 @@ function scoreList(scores: HeldOutScore[]): string {
  * in-corpus number, with chance level and licence. Always visible (not behind a click),
  * because a confident-looking bar means little without it.
  */
-export function ModelAbout({ model }: { model: ModelInfo }) {
+export function ModelAbout({ model, description = true }: { model: ModelInfo; description?: boolean }) {
   const s = model.summary;
   return (
     <section className="model-about" aria-label="About this model" data-testid="model-about">
-      {s.description ? <p>{s.description}</p> : null}
+      {description && s.description ? <p>{s.description}</p> : null}
       <ul>
         <li data-testid="model-unseen">
           {s.unseen ? (
@@ -24,14 +24,18 @@ export function ModelAbout({ model }: { model: ModelInfo }) {
               {s.unseen.meanUarFirst !== null ? <>; {percent(s.unseen.meanUarFirst)} for the first utterance, before it adapts to the voice</> : null}.
             </>
           ) : (
-            <>Not measured on corpora it was not trained on: expect lower accuracy on voices unlike its training data than the number below.</>
+            <>
+              Not measured on corpora it was not trained on: expect lower accuracy on voices unlike its training data
+              {s.inCorpus ? ' than the number below' : ''}.
+            </>
           )}
         </li>
         {s.inCorpus ? (
           <li data-testid="model-in-corpus">New speakers of its training corpora: {scoreList(s.inCorpus.corpora)}.</li>
         ) : null}
         <li>
-          Chance is {percent(s.chanceUar)}. Trained on acted speech: read results as a hint, not a judgement about anyone.
+          Chance is {percent(s.chanceUar)}. {s.trainedOn?.every((c) => c.style === 'acted') ? 'Trained on acted speech: read' : 'Read'} results as
+          a hint, not a judgement about anyone.
         </li>
         <li data-testid="model-licence">Licence: {s.licence}</li>
       </ul>
