@@ -114,7 +114,7 @@ export function TunePanel() {
           <input
             type="checkbox"
             role="switch"
-            checked={cal.enabled}
+            checked={cal.active}
             disabled={!cal.tuned}
             onChange={(e) => {
               const c = api();
