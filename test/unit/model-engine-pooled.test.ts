@@ -23,7 +23,7 @@ function serve(overrides: Record<string, Uint8Array> = {}) {
   const f: typeof fetch = async (req) => {
     const name = String(req).slice(BASE.length);
     calls.push(name);
-    return new Response(overrides[name] ?? readFileSync(`${DIR}/${name}`));
+    return new Response(new Uint8Array(overrides[name] ?? readFileSync(`${DIR}/${name}`)));
   };
   return { f, calls };
 }
