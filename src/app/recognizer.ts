@@ -310,6 +310,7 @@ export class Recognizer implements PublicRecognizer {
   /** Forgets the audio of every utterance not in `ids` (the history was cleared or capped). */
   retainAudio(ids: ReadonlySet<string>): void {
     this.bank.retain(ids);
+    this.tuner?.retain(ids); // a cleared row cannot be corrected: its features go too
   }
 
   /** Stops everything and frees workers and model memory; pending analyses reject with `reason`. */

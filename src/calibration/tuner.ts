@@ -106,6 +106,13 @@ export class VoiceTuner {
     else this.changed();
   }
 
+  /** Drops the kept pooled vectors of results no longer shown (the history was cleared or capped). */
+  retain(ids: ReadonlySet<string>): void {
+    const before = this.recent.size;
+    for (const id of [...this.recent.keys()]) if (!ids.has(id)) this.recent.delete(id);
+    if (this.recent.size !== before) this.changed();
+  }
+
   /** Arms a class (its label): the next microphone utterances become its examples; null disarms. */
   arm(label: string | null): void {
     this.armed = label === null ? null : this.labelIndex(label);

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useAppState, useController } from '../context';
 import { ProbabilityBars } from './ProbabilityBars';
 import { tunePrompt } from './tune-prompts';
@@ -27,6 +27,14 @@ export function TunePanel() {
   const [message, setMessage] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
+  const forgetButton = useRef<HTMLButtonElement>(null);
+  // After the confirmation closes, keyboard focus goes back to "Forget my voice" (not to the page).
+  const [refocus, setRefocus] = useState(false);
+  useEffect(() => {
+    if (!refocus) return;
+    forgetButton.current?.focus();
+    setRefocus(false);
+  }, [refocus]);
   if (!cal || !model) return null;
   const api = () => controller.calibration();
 
@@ -52,6 +60,7 @@ export function TunePanel() {
   };
   const onForget = async () => {
     setConfirming(false);
+    setRefocus(true);
     await api()?.clear();
     setMessage('Your examples and the tuned model were deleted from this browser.');
   };
@@ -132,15 +141,23 @@ export function TunePanel() {
         </label>
         {confirming ? (
           <span role="group" aria-label="Confirm forgetting your voice">
-            <button type="button" className="danger" onClick={() => void onForget()} data-testid="tune-forget-confirm">
+            {/* autoFocus: this button replaces the focused "Forget my voice", so it takes the focus. */}
+            <button type="button" className="danger" onClick={() => void onForget()} data-testid="tune-forget-confirm" autoFocus>
               Yes, delete {total} {total === 1 ? 'example' : 'examples'}
             </button>{' '}
-            <button type="button" onClick={() => setConfirming(false)}>
+            <button
+              type="button"
+              onClick={() => {
+                setConfirming(false);
+                setRefocus(true);
+              }}
+            >
               Keep
             </button>
           </span>
         ) : (
-          <button type="button" onClick={() => setConfirming(true)} disabled={total === 0 && !cal.tuned}>
+          // Never disabled: it keeps keyboard focus after a deletion (deleting nothing is harmless).
+          <button type="button" ref={forgetButton} onClick={() => setConfirming(true)}>
             Forget my voice
           </button>
         )}
