@@ -62,6 +62,9 @@ test('panel: what is missing, arming a class (starts the microphone), the prompt
   expect(el.querySelector('[data-testid="tune-prompt"]')?.textContent).toContain('nobody listened');
   expect(el.querySelector('[data-testid="tune-compare"]')).toBeNull();
 
+  act(() => store.setState({ calibration: { ...STATE, counts: [2, 0], armed: 'anger' } }));
+  expect(el.querySelector('[data-testid="tune-added"]')?.textContent).toBe('Added an example of anger (2 now).');
+
   const r = { id: 'u1', labels: LABELS, probabilities: [0.9, 0.1], untunedProbabilities: [0.2, 0.8] } as unknown as UtteranceResult;
   act(() => store.setState({ calibration: { ...STATE, counts: [2, 2], missing: [], tuned: true, active: true }, results: { u1: r }, order: ['u1'], currentId: 'u1' }));
   expect(status.textContent).toBe('The tuned model is active: results use your voice.');

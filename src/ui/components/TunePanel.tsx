@@ -35,6 +35,17 @@ export function TunePanel() {
     forgetButton.current?.focus();
     setRefocus(false);
   }, [refocus]);
+  // Say which emotion just got an example (recorded or corrected), for screen readers too.
+  const counts = cal?.counts;
+  const previous = useRef<readonly number[] | undefined>(undefined);
+  const [added, setAdded] = useState<string | null>(null);
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = counts;
+    if (!counts || !before || before.length !== counts.length || !cal) return;
+    const k = counts.findIndex((n, i) => n > before[i]);
+    if (k >= 0) setAdded(`Added an example of ${cal.labels[k]} (${counts[k]} now).`);
+  }, [counts, cal]);
   if (!cal || !model) return null;
   const api = () => controller.calibration();
 
@@ -82,6 +93,9 @@ export function TunePanel() {
       <p className={cal.active ? 'tune-status active' : 'tune-status'} role="status" aria-live="polite" data-testid="tune-status" data-active={cal.active}>
         {cal.fitting ? 'Tuning… ' : ''}
         {status}
+      </p>
+      <p className="muted tune-added" role="status" aria-live="polite" data-testid="tune-added">
+        {added}
       </p>
       <ul className="tune-classes" aria-label="Examples per emotion">
         {cal.labels.map((label, i) => {
