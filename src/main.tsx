@@ -10,6 +10,7 @@ import { App } from './ui/App';
 import { AttentionView } from './ui/components/AttentionView';
 import { ModelPanel } from './ui/page/ModelPanel';
 import { Samples } from './ui/page/Samples';
+import { TunePanel } from './ui/components/TunePanel';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
@@ -37,7 +38,14 @@ if ((window as { __serTestHooks?: boolean }).__serTestHooks === true) (window as
 
 createRoot(root).render(
   <StrictMode>
-    <App store={store} controller={controller} attentionView={AttentionView} modelPanel={PageModelPanel} samples={Samples} />
+    <App
+      store={store}
+      controller={controller}
+      attentionView={AttentionView}
+      modelPanel={PageModelPanel}
+      samples={Samples}
+      tuneView={TunePanel}
+    />
   </StrictMode>,
 );
 void controller.init();

@@ -1,3 +1,5 @@
+import type { RecognizerCalibration } from '../embed/types';
+
 /** What the view may ask of the app. Implemented by src/app/controller.ts. */
 export interface Controller {
   startListening(): Promise<void>;
@@ -17,4 +19,6 @@ export interface Controller {
   setModel(manifestUrl: string): void;
   dismissNotice(id: number): void;
   exportResults(format: 'json' | 'csv'): { filename: string; text: string; mime: string };
+  /** "Tune to my voice" of the loaded model (null: it cannot be tuned); its state is in the store. */
+  calibration(): RecognizerCalibration | null;
 }

@@ -45,6 +45,8 @@ export function createController(store: AppStore, recognizer: Recognizer): AppCo
   r.on('model-ready', ({ model, backend }) => set({ model, backend, load: { ...get().load, phase: 'ready', error: null } }));
   r.on('backend-changed', (backend) => set({ backend }));
   r.on('adaptation', (adaptation) => set({ adaptation }));
+  r.on('calibration-available', (calibration) => set({ calibration }));
+  r.on('calibration', (calibration) => set({ calibration }));
   r.on('notice', (n) => set(transitions.notify(get(), n.kind, n.text, n.action)));
   r.on('error', (e) => {
     if (e.code === 'model') set({ load: { ...get().load, phase: 'error', error: e.message } });
@@ -104,6 +106,7 @@ export function createController(store: AppStore, recognizer: Recognizer): AppCo
         ? { filename: `emotions-${stamp}.json`, text: exportJSON(rows, ctx), mime: 'application/json' }
         : { filename: `emotions-${stamp}.csv`, text: exportCSV(rows, ctx), mime: 'text/csv' };
     },
+    calibration: () => r.calibration,
     dispose: () => r.dispose(),
   };
 }

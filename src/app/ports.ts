@@ -5,7 +5,9 @@
  */
 import type { BackendChoice, BackendPreference, ClassifyResult, InferenceClientEvents, LoadProgress, RequestKind } from '../model';
 import type { Manifest } from '../model/manifest';
+import type { FitRecipe, LinearLayer } from '../calibration/fit';
 import type { VadEvent } from '../vad/events';
+import type { VoiceStore } from '../calibration/storage';
 
 export interface SegmenterPort {
   /** Live input: 16 kHz mono samples (transferred). */
@@ -42,7 +44,9 @@ export interface InferencePort {
       /** `domain_normalization` present: results carry `adaptation` (session running statistics). */
       domain_normalization?: object;
       /** `head.attention` present: final results carry `attention`. */
-      head?: { attention?: object };
+      head?: { attention?: object; pooled?: { dim: number } };
+      /** With `head.pooled`: the model can be tuned to a voice (see src/calibration). */
+      calibration?: FitRecipe & { min_per_class?: number };
     };
   /** Absolute manifest URL (the model card resolves against it). */
   readonly manifestUrl: string;
@@ -55,6 +59,10 @@ export interface InferencePort {
   readonly adaptationEpoch: number;
   on<K extends keyof InferenceClientEvents>(event: K, cb: (payload: InferenceClientEvents[K]) => void): () => void;
   dispose(): void;
+  /** Refits the head's final layer in the worker (models with `head.pooled`; absent in ports that cannot). */
+  fitCalibration?(x: Float32Array, y: Int32Array, recipe: FitRecipe): Promise<{ layer: LinearLayer; fitMs: number }>;
+  /** Sets the tuned layer results use from now on (null: none). */
+  setTuned?(layer: LinearLayer | null): void;
 }
 
 export interface AppPorts {
@@ -69,4 +77,6 @@ export interface AppPorts {
   openFile(file: File): Promise<OpenedFile>;
   /** Loads a model (progress through `onProgress`); rejects with a load error. */
   loadModel(opts: { manifestUrl: string; backend: BackendPreference; onProgress(e: LoadProgress): void }): Promise<InferencePort>;
+  /** Where voice profiles are kept (default: IndexedDB, see src/calibration/storage.ts). */
+  voiceStore?: VoiceStore;
 }

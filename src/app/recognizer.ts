@@ -22,6 +22,10 @@ import { AudioBank } from './audio-bank';
 import { FileQueue } from './file-queue';
 import { Microphone, type MicState } from './microphone';
 import { StartTracker } from './utterance-starts';
+import { defaultVoiceStore } from '../calibration/storage';
+import { VoiceTuner } from '../calibration/tuner';
+import { VoiceFileError } from '../calibration/voice-file';
+import type { CalibrationState, RecognizerCalibration } from '../embed/types';
 import type { AppPorts, InferencePort } from './ports';
 
 export type { MicState } from './microphone';
@@ -58,6 +62,8 @@ export interface RecognizerEvents extends RecognizerEventMap {
   notice: RecognizerNotice;
   /** Session statistics of a domain-normalised model changed (null: the model has none, or none is loaded). */
   adaptation: AdaptationState | null;
+  /** "Tune to my voice" is available (state) or not (null: the model cannot be tuned, or none is loaded). */
+  'calibration-available': CalibrationState | null;
 }
 
 /** Any event as a discriminated union (for a single switch over all of them). */
@@ -92,6 +98,7 @@ export function toUtteranceEvent(r: UtteranceResult): UtteranceEvent {
     inferenceMs: r.inferenceMs,
     ...(r.adaptedOn !== undefined ? { adaptedOn: r.adaptedOn } : {}),
     ...(r.attention ? { attention: { ...r.attention, weights: [...r.attention.weights] } } : {}),
+    ...(r.untunedProbabilities ? { untunedProbabilities: [...r.untunedProbabilities] } : {}),
   };
 }
 
@@ -114,6 +121,8 @@ export class Recognizer implements PublicRecognizer {
   private pendingCount = 0;
   private readonly micStarts: StartTracker;
   private readonly files: FileQueue;
+  private tuner: VoiceTuner | null = null;
+  private calibrationApi: RecognizerCalibration | null = null;
 
   constructor(
     private readonly config: RecognizerConfig,
@@ -173,6 +182,11 @@ export class Recognizer implements PublicRecognizer {
     this.setAdaptation({ utterances: 0 });
   }
 
+  /** "Tune to my voice" for the loaded model; null when it cannot be tuned (or none is loaded). */
+  get calibration(): RecognizerCalibration | null {
+    return this.calibrationApi;
+  }
+
   /** True once a model is loaded and usable. */
   get ready(): boolean {
     return this.client !== null;
@@ -200,6 +214,7 @@ export class Recognizer implements PublicRecognizer {
     this.client = null;
     this.current = null;
     this.setAdaptation(null); // the statistics belonged to the model going away
+    this.setTuner(null);
     this.events.emit('load-start', { manifestUrl: this.manifestUrl });
     const cancelled = () => new RecognizerError('model', this.disposed ? 'cancelled: the recognizer was disposed' : 'cancelled: model changed');
     const run = (async () => {
@@ -297,6 +312,7 @@ export class Recognizer implements PublicRecognizer {
   /** Forgets the audio of every utterance not in `ids` (the history was cleared or capped). */
   retainAudio(ids: ReadonlySet<string>): void {
     this.bank.retain(ids);
+    this.tuner?.retain(ids); // a cleared row cannot be corrected: its features go too
   }
 
   /** Stops everything and frees workers and model memory; pending analyses reject with `reason`. */
@@ -309,6 +325,8 @@ export class Recognizer implements PublicRecognizer {
     this.mic.dispose();
     this.client?.dispose();
     this.client = null;
+    this.tuner?.dispose();
+    this.tuner = null;
     this.bank.clear();
   }
 
@@ -330,6 +348,7 @@ export class Recognizer implements PublicRecognizer {
     this.events.emit('model-ready', { model, backend: choice(c.backend, this.config.backend !== 'auto') });
     this.setBackend(c.backend);
     this.setAdaptation(m.domain_normalization ? { utterances: 0 } : null);
+    this.setTuner(c);
     c.on('backend-changed', (b) => {
       if (this.client !== c) return;
       this.events.emit('backend-changed', choice(b, false));
@@ -342,6 +361,36 @@ export class Recognizer implements PublicRecognizer {
     c.on('error', (e) => {
       if (this.client === c) this.notify('error', `Inference failed: ${describeError(e)}`, 'inference', 'Retry');
     });
+  }
+
+  /** Builds the tuner for a model that declares head.pooled + calibration (and restores its stored profile). */
+  private setTuner(c: InferencePort | null): void {
+    this.tuner?.dispose();
+    this.tuner = null;
+    this.calibrationApi = null;
+    const m = c?.manifest;
+    const pooled = m?.head?.pooled;
+    const recipe = m?.calibration;
+    if (!c || !m || !pooled || !recipe || !c.fitCalibration || !c.setTuned) {
+      this.events.emit('calibration-available', null);
+      return;
+    }
+    const port = { fitCalibration: c.fitCalibration.bind(c), setTuned: c.setTuned.bind(c) };
+    const model = {
+      name: m.name,
+      version: m.version,
+      labels: m.labels,
+      dim: pooled.dim,
+      recipe: { method: recipe.method, l2: recipe.l2, steps: recipe.steps, lr: recipe.lr },
+      minPerClass: recipe.min_per_class ?? 1,
+    };
+    const tuner = new VoiceTuner(model, port, this.ports.voiceStore ?? defaultVoiceStore(), (s) => {
+      if (this.tuner === tuner) this.events.emit('calibration', s);
+    });
+    this.tuner = tuner;
+    this.calibrationApi = calibrationApi(tuner);
+    this.events.emit('calibration-available', tuner.state);
+    void tuner.restore();
   }
 
   private setAdaptation(a: AdaptationState | null): void {
@@ -370,11 +419,14 @@ export class Recognizer implements PublicRecognizer {
       throw e;
     }
     if (this.disposed || this.client !== c) return null;
+    const tuned = out.tunedProbabilities;
     const r: UtteranceResult = {
       id: `u${++this.seq}`,
       ...meta,
       labels: out.labels,
-      probabilities: Array.from(out.probabilities),
+      // Tuned to the user's voice: the tuned answer is the result, the shipped one rides along.
+      probabilities: Array.from(tuned ?? out.probabilities),
+      ...(tuned ? { untunedProbabilities: Array.from(out.probabilities) } : {}),
       at: Date.now(),
       backend: out.backend,
       inferenceMs: out.inferenceMs,
@@ -385,6 +437,8 @@ export class Recognizer implements PublicRecognizer {
     // A result computed before a reset says nothing about the estimate since.
     if (out.adaptation && out.adaptation.epoch === c.adaptationEpoch) this.setAdaptation({ utterances: out.adaptation.utterances });
     this.bank.put(r.id, audio);
+    // Before the events: a row is correctable as soon as it is shown.
+    if (out.pooled) this.tuner?.observe(r.id, out.pooled, r.source);
     this.events.emit('result', r);
     this.events.emit('utterance', toUtteranceEvent(r));
     return r;
@@ -464,4 +518,35 @@ export class Recognizer implements PublicRecognizer {
     this.events.emit('notice', { kind, text, ...(action ? { action } : {}) });
     if (kind === 'error' && code) this.events.emit('error', { code, message: text });
   }
+}
+
+/** The public face of a {@link VoiceTuner}: errors become {@link RecognizerError} `calibration`. */
+function calibrationApi(t: VoiceTuner): RecognizerCalibration {
+  const wrap = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      throw new RecognizerError('calibration', e instanceof Error ? e.message : String(e));
+    }
+  };
+  return {
+    get state() {
+      return t.state;
+    },
+    arm: (label) => wrap(() => t.arm(label)),
+    addExample: (id, label) => wrap(() => t.correct(id, label)),
+    fit: () => t.fit(),
+    get enabled() {
+      return t.state.enabled;
+    },
+    set enabled(on: boolean) {
+      t.setEnabled(on === true);
+    },
+    clear: () => t.forget(),
+    export: () => t.export(),
+    import: (text) =>
+      t.import(typeof text === 'string' ? text : '').catch((e: unknown) => {
+        throw new RecognizerError('calibration', e instanceof VoiceFileError || e instanceof Error ? e.message : String(e));
+      }),
+  };
 }

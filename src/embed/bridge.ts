@@ -30,9 +30,10 @@ export function resolveParentOrigin(param: string | null, ancestorOrigin: string
 
 function isCommand(data: unknown): data is FrameCommand {
   if (typeof data !== 'object' || data === null) return false;
-  const d = data as { target?: unknown; type?: unknown; file?: unknown; name?: unknown };
+  const d = data as { target?: unknown; type?: unknown; file?: unknown; name?: unknown; enabled?: unknown };
   if (d.target !== 'emotion-recognizer') return false;
   if (d.type === 'start' || d.type === 'stop' || d.type === 'reset-adaptation') return true;
+  if (d.type === 'set-tuning') return typeof d.enabled === 'boolean';
   return d.type === 'analyse' && d.file instanceof Blob && (d.name === undefined || typeof d.name === 'string');
 }
 
@@ -57,6 +58,10 @@ export function createBridge(opts: { self: BridgeWindow; parent: BridgeTarget & 
         if (cmd.type === 'start') return r.start();
         if (cmd.type === 'stop') return r.stop();
         if (cmd.type === 'reset-adaptation') return r.resetAdaptation();
+        if (cmd.type === 'set-tuning') {
+          if (r.calibration) r.calibration.enabled = cmd.enabled;
+          return undefined;
+        }
         // Results arrive as `utterance` events; failures as `error` events.
         return r.analyse(cmd.file, cmd.name).then(
           () => undefined,

@@ -5,6 +5,7 @@
  */
 import { createRoot, type Root } from 'react-dom/client';
 import { App } from '../ui/App';
+import { TunePanel } from '../ui/components/TunePanel';
 import { createElementSession, type ElementSession } from './session';
 import type { EmotionRecognizerElement as PublicElement, InputMode, Recognizer, RecognizerErrorEvent } from './types';
 import { RecognizerError, parseInputMode } from './validate';
@@ -12,7 +13,7 @@ import { RecognizerError, parseInputMode } from './validate';
 /** Shadow-root CSS: the host box stays the host's to size; nothing inherits into the UI. */
 const SHELL_CSS = `:host{display:block}.ser-embed{all:initial;display:block}.ser-embed-error{font:14px/1.4 system-ui,sans-serif;color:#b91c1c;padding:8px;border:1px solid #b91c1c;border-radius:6px;background:#fef2f2}`;
 
-const ATTRIBUTES = ['model', 'input', 'backend', 'asset-base', 'model-origins'] as const;
+const ATTRIBUTES = ['model', 'input', 'backend', 'asset-base', 'model-origins', 'tune'] as const;
 
 export class EmotionRecognizerElement extends HTMLElement implements PublicElement {
   static readonly observedAttributes = ATTRIBUTES;
@@ -89,7 +90,9 @@ export class EmotionRecognizerElement extends HTMLElement implements PublicEleme
     });
     this.readyPromise.catch(() => undefined); // also reported as an `error` event and in the UI
     this.root = createRoot(container);
-    this.root.render(<App store={session.store} controller={session.controller} input={input} title={false} />);
+    // `tune`: the host enables "Tune to my voice" (for models that can be tuned).
+    const tune = this.hasAttribute('tune') ? TunePanel : undefined;
+    this.root.render(<App store={session.store} controller={session.controller} input={input} title={false} tuneView={tune} />);
   }
 
   /** Releases the session; its pending `analyse()` calls reject with `reason`, and it fires no more events. */

@@ -1,6 +1,7 @@
 /**
  * Iframe page (embed.html): the widget full-page, its events posted to the parent.
- * URL parameters: parent (origin of the host page, required for messages), model, input, backend.
+ * URL parameters: parent (origin of the host page, required for messages), model, input, backend,
+ * tune (present: show "Tune to my voice" for models that can be tuned).
  */
 import { createBridge, resolveParentOrigin } from './bridge';
 import { defineEmotionRecognizer, type EmotionRecognizerElement } from './element';
@@ -11,7 +12,7 @@ import type { FrameMessage } from './types';
 defineEmotionRecognizer();
 const params = new URL(location.href).searchParams;
 const el = document.createElement('emotion-recognizer') as EmotionRecognizerElement;
-for (const name of ['model', 'input', 'backend'] as const) {
+for (const name of ['model', 'input', 'backend', 'tune'] as const) {
   const v = params.get(name);
   if (v !== null) el.setAttribute(name, v);
 }

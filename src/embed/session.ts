@@ -14,7 +14,7 @@ import { createInferenceWorker, createVadWorker } from './workers';
 import type { Recognizer as PublicRecognizer, RecognizerEventMap, RecognizerEventName, RecognizerListener, RecognizerOptions } from './types';
 
 /** Public event names, in the order hosts usually care about them. */
-export const PUBLIC_EVENTS: readonly RecognizerEventName[] = ['utterance-start', 'utterance-cancel', 'provisional', 'utterance', 'error', 'backend'];
+export const PUBLIC_EVENTS: readonly RecognizerEventName[] = ['utterance-start', 'utterance-cancel', 'provisional', 'utterance', 'error', 'backend', 'calibration'];
 
 /**
  * Validates `options` (throws {@link RecognizerError} `invalid-option`) and builds a

@@ -13,7 +13,7 @@ export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
 export type BackendName = 'webgpu' | 'wasm';
 
 /** Why something failed: `invalid-option` is a bad attribute or argument from the host. */
-export type RecognizerErrorCode = 'invalid-option' | 'model' | 'microphone' | 'file' | 'inference';
+export type RecognizerErrorCode = 'invalid-option' | 'model' | 'microphone' | 'file' | 'inference' | 'calibration';
 
 /**
  * An utterance started: its speech reached the minimum length (300 ms), so an `utterance`
@@ -83,6 +83,62 @@ export interface UtteranceEvent {
   adaptedOn?: number;
   /** Models whose head has attention over time (CorrAP); absent for other models. */
   attention?: AttentionCurve;
+  /**
+   * Present when the model was tuned to the user's voice (see {@link RecognizerCalibration}):
+   * `probabilities` are then the tuned model's, and these are the shipped model's.
+   */
+  untunedProbabilities?: number[];
+}
+
+/** "Tune to my voice": what has been collected and whether the tuned model is in use. */
+export interface CalibrationState {
+  /** The model's emotions, in order. */
+  labels: string[];
+  /** Examples per emotion, same order. */
+  counts: number[];
+  /** Examples each emotion needs before the model is tuned. */
+  minPerClass: number;
+  /** Emotions that still have fewer than `minPerClass` examples. */
+  missing: string[];
+  /** A tuned layer exists (every emotion had enough examples). */
+  tuned: boolean;
+  /** The on/off switch. */
+  enabled: boolean;
+  /** Results use the tuned model (`tuned && enabled`). */
+  active: boolean;
+  /** The emotion the next microphone utterances are recorded as, or null. */
+  armed: string | null;
+  /** A refit is running. */
+  fitting: boolean;
+  /** Milliseconds the last refit took in the worker. */
+  lastFitMs: number | null;
+  /** Ids of recent results that can still be corrected (their features are kept). */
+  correctable: string[];
+  /** The last storage, import or fit problem, for the user. */
+  error: string | null;
+}
+
+/**
+ * Few-shot tuning of the model's last layer to one user's voice, for models whose manifest
+ * declares `head.pooled` and `calibration`. Examples are features of utterances (never
+ * audio), kept in this browser's IndexedDB per model name and version.
+ */
+export interface RecognizerCalibration {
+  readonly state: CalibrationState;
+  /** The next microphone utterances become examples of `label` (one of `labels`); null stops. */
+  arm(label: string | null): void;
+  /** Adds a recent result (its `UtteranceEvent.id`) as an example of `label`; throws RecognizerError `calibration` if it is no longer kept. */
+  addExample(utteranceId: string, label: string): void;
+  /** Refits now (it also refits after every new example); resolves when done and stored. */
+  fit(): Promise<void>;
+  /** Use the tuned model for results (default true once tuned). */
+  enabled: boolean;
+  /** Deletes every example and the tuned layer, here and in storage ("Forget my voice"). */
+  clear(): Promise<void>;
+  /** A JSON text with the examples' features, labels and the tuned layer (no audio). */
+  export(): string;
+  /** Loads an `export()` text; rejects with RecognizerError `calibration` when it was made for another model version or is damaged. */
+  import(text: string): Promise<void>;
 }
 
 export interface RecognizerErrorEvent {
@@ -106,6 +162,8 @@ export interface RecognizerEventMap {
   utterance: UtteranceEvent;
   error: RecognizerErrorEvent;
   backend: BackendEvent;
+  /** "Tune to my voice" changed (models that can be tuned only). */
+  calibration: CalibrationState;
 }
 
 export type RecognizerEventName = keyof RecognizerEventMap;
@@ -146,6 +204,8 @@ export interface Recognizer {
    * training statistics plus its own frames only, as the first one was. No-op for models without it.
    */
   resetAdaptation(): void;
+  /** "Tune to my voice"; null for models that cannot be tuned (no `head.pooled` + `calibration` in the manifest). */
+  readonly calibration: RecognizerCalibration | null;
   /** Subscribes; returns the unsubscribe function. */
   on<K extends RecognizerEventName>(type: K, listener: RecognizerListener<K>): () => void;
   off<K extends RecognizerEventName>(type: K, listener: RecognizerListener<K>): void;
@@ -163,7 +223,8 @@ export interface Recognizer {
 export type CreateRecognizer = (options?: RecognizerOptions) => Promise<Recognizer>;
 
 /**
- * `<emotion-recognizer model="…/manifest.json" input="mic|file|both" backend="auto|webgpu|wasm" asset-base="…/vendor/" model-origins="https://models.example …">`.
+ * `<emotion-recognizer model="…/manifest.json" input="mic|file|both" backend="auto|webgpu|wasm" asset-base="…/vendor/" model-origins="https://models.example …" tune>`.
+ * `tune` (boolean) shows the "Tune to my voice" flow for models that can be tuned.
  * Dispatches a `CustomEvent` per {@link RecognizerEventMap} entry, payload in `detail`.
  */
 export interface EmotionRecognizerElement extends HTMLElement {
@@ -190,6 +251,8 @@ export type FrameCommand =
   | { target: 'emotion-recognizer'; type: 'stop' }
   /** Starts the voice adaptation again from the model's training statistics (see Recognizer.resetAdaptation). */
   | { target: 'emotion-recognizer'; type: 'reset-adaptation' }
+  /** Switches the model tuned to the user's voice on or off (see RecognizerCalibration.enabled). */
+  | { target: 'emotion-recognizer'; type: 'set-tuning'; enabled: boolean }
   | { target: 'emotion-recognizer'; type: 'analyse'; file: Blob; name?: string };
 
 // Declarations of the bundle's value exports, so the emitted .d.ts is complete on its own.

@@ -14,6 +14,7 @@ import type { Manifest } from './manifest.ts';
 import { parseModelOrigin } from './origin-policy.ts';
 import type { LoadProgress } from './progress.ts';
 import type { FromWorker, InitMessage, ReadyMessage, RequestKind, SerializedError, SimulatedFault, ToWorker } from './protocol.ts';
+import type { FitRecipe, LinearLayer } from '../calibration/fit.ts';
 
 /** Options of {@link InferenceClient.create}. */
 export interface InferenceClientOptions {
@@ -59,6 +60,16 @@ export interface ClassifyResult {
    * the utterance counted in the pooled statistics, binned to at most 100 points.
    */
   attention?: AttentionCurve;
+  /** For a head with a pooled output (manifest `head.pooled`): the final linear layer's input [dim]. */
+  pooled?: Float32Array;
+  /** While a tuned layer is set ({@link InferenceClient.setTuned}): its probabilities, same order. */
+  tunedProbabilities?: Float32Array;
+}
+
+/** A refitted layer and how long the fit took in the worker. */
+export interface FitResult {
+  layer: LinearLayer;
+  fitMs: number;
 }
 
 /** Payloads of the client's events. */
@@ -121,6 +132,9 @@ export class InferenceClient {
   private restarting = false;
   private restarts: number[] = [];
   private adaptEpoch = 0;
+  /** The tuned layer in use (re-sent to a restarted worker). */
+  private tuned: LinearLayer | null = null;
+  private readonly fits = new Map<number, { resolve: (r: FitResult) => void; reject: (e: Error) => void }>();
   private readonly events = new Emitter<InferenceClientEvents>();
 
   private constructor(
@@ -206,6 +220,31 @@ export class InferenceClient {
     return this.adaptEpoch;
   }
 
+  /**
+   * Uses `layer` (a refit of the head's final layer, see {@link fitCalibration}) for the
+   * `tunedProbabilities` of results requested from now on; null stops. Models without
+   * `head.pooled` never return tuned probabilities.
+   */
+  setTuned(layer: LinearLayer | null): void {
+    this.tuned = layer;
+    if (!this.disposed && !this.restarting) this.post({ type: 'calibration-set', layer });
+  }
+
+  /**
+   * Refits the model's final layer in the worker on pooled vectors x [n, dim] (row-major) with
+   * class indices y [n]. Rejects with the worker's error (bad shapes, no pooled output, a crash).
+   */
+  fitCalibration(x: Float32Array, y: Int32Array, recipe: FitRecipe): Promise<FitResult> {
+    if (this.disposed) return Promise.reject(new InferenceError('disposed', 'the inference client was disposed'));
+    const id = this.nextId++;
+    return new Promise<FitResult>((resolve, reject) => {
+      this.fits.set(id, { resolve, reject });
+      const xs = x.slice();
+      const ys = y.slice();
+      this.post({ type: 'calibration-fit', id, x: xs, y: ys, recipe }, [xs.buffer, ys.buffer]);
+    });
+  }
+
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof InferenceClientEvents>(event: K, cb: (payload: InferenceClientEvents[K]) => void): () => void {
     return this.events.on(event, cb);
@@ -263,7 +302,17 @@ export class InferenceClient {
           backend: msg.backend,
           ...(msg.adaptation ? { adaptation: msg.adaptation } : {}),
           ...(msg.attention ? { attention: msg.attention } : {}),
+          ...(msg.pooled ? { pooled: msg.pooled } : {}),
+          ...(msg.tunedProbabilities ? { tunedProbabilities: msg.tunedProbabilities } : {}),
         });
+        break;
+      }
+      case 'calibration-fitted': {
+        const f = this.fits.get(msg.id);
+        if (!f) return;
+        this.fits.delete(msg.id);
+        if ('error' in msg) f.reject(revive(msg.error));
+        else f.resolve({ layer: msg.layer, fitMs: msg.fitMs });
         break;
       }
       case 'classify-error': {
@@ -298,6 +347,9 @@ export class InferenceClient {
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS).concat(now);
 
+    // A fit in flight died with the worker; the caller may simply fit again.
+    for (const f of this.fits.values()) f.reject(new InferenceError('worker-crashed', `the inference worker crashed (${reason})`));
+    this.fits.clear();
     // Provisional results are stale by the time a new worker is up; finals get one retry.
     const retry: number[] = [];
     for (const [id, p] of [...this.pending]) {
@@ -326,6 +378,7 @@ export class InferenceClient {
       this.choice = ready.backend;
       this.attach(worker);
       this.restarting = false;
+      if (this.tuned) this.post({ type: 'calibration-set', layer: this.tuned });
       for (const id of this.pending.keys()) this.send(id);
       this.emit('worker-restarted', { reason, retried: retry.length });
     } catch (e) {
@@ -344,6 +397,9 @@ export class InferenceClient {
     const all = [...this.pending.values()];
     this.pending.clear();
     all.forEach(fn);
+    const fits = [...this.fits.values()];
+    this.fits.clear();
+    for (const f of fits) f.reject(new InferenceError('disposed', 'the inference client was disposed or failed'));
   }
 }
 

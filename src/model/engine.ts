@@ -23,6 +23,7 @@ import { ModelLoadError, describeError } from './errors.ts';
 import { fetchModelFile, type ModelFileSpec } from './fetch-model.ts';
 import { type LoadedManifest, type Manifest, loadManifest } from './manifest.ts';
 import { resolveModelUrl } from './urls.ts';
+import { type FitRecipe, type LinearLayer, fitLayer, parseClassifier, predictLayer } from '../calibration/fit.ts';
 import { EmotionPipeline, type RunRequest } from './pipeline.ts';
 import type { ProgressCallback } from './progress.ts';
 import type { InitMessage } from './protocol.ts';
@@ -53,6 +54,10 @@ export interface EngineResult {
   adaptation?: AdaptationInfo;
   /** Present for a head with attention over time (manifest `head.attention`). */
   attention?: AttentionCurve;
+  /** Present for a head with a pooled output (manifest `head.pooled`): the final linear layer's input. */
+  pooled?: Float32Array;
+  /** Present while a tuned layer is set ({@link InferenceEngine.setTuned}): softmax(W' pooled + b'). */
+  tunedProbabilities?: Float32Array;
 }
 
 /** Loads a model and classifies with it. */
@@ -68,7 +73,27 @@ export class InferenceEngine {
     /** The session's running statistics (domain-normalised models); outlives pipeline rebuilds. */
     private readonly domain: SessionStats | null,
     private readonly allowedOrigins: readonly string[],
+    /** The head's final linear layer (manifest `head.pooled.classifier`); null when not declared. */
+    readonly classifier: LinearLayer | null,
   ) {}
+
+  /** The layer tuned to a voice, used for `tunedProbabilities`; null: none. */
+  private tuned: LinearLayer | null = null;
+
+  /**
+   * Sets (or, with null, clears) the tuned layer. Throws RangeError when the model has no
+   * pooled output or the layer's shape is not the shipped one's.
+   */
+  setTuned(layer: LinearLayer | null): void {
+    if (layer !== null) checkLayerShape(this.classifier, layer);
+    this.tuned = layer;
+  }
+
+  /** Refits the shipped layer on labelled pooled vectors (src/calibration/fit.ts); throws RangeError on bad shapes. */
+  fit(x: Float32Array, y: Int32Array, recipe: FitRecipe): LinearLayer {
+    if (!this.classifier) throw new RangeError('this model has no pooled output to tune');
+    return fitLayer(this.classifier, { x, y }, recipe);
+  }
 
   private get deviceLost(): string | null {
     return this.lost.reason;
@@ -100,13 +125,21 @@ export class InferenceEngine {
     const upstreamSpec = variantSpec(loaded, sel.variant);
     const priorRef = manifest.domain_normalization?.prior;
     const priorBytes = priorRef?.bytes ?? 0;
-    const overallTotal = manifest.head.bytes + priorBytes + (upstreamSpec.bytes ?? 0);
+    const pooledRef = manifest.head.pooled;
+    const classifierBytes = pooledRef?.classifier.bytes ?? 0;
+    const overallTotal = manifest.head.bytes + priorBytes + classifierBytes + (upstreamSpec.bytes ?? 0);
     const fetchOpts = { cache: deps.cache, fetch: deps.fetch, onProgress: deps.onProgress, stallMs: init.timeouts?.stallMs, allowedOrigins };
     const head = await fetchModelFile(fileSpec(loaded, manifest.head), { ...fetchOpts, overall: { offset: 0, total: overallTotal } });
     const domain = priorRef
       ? sessionStats(loaded, (await fetchModelFile(fileSpec(loaded, priorRef), { ...fetchOpts, overall: { offset: manifest.head.bytes, total: overallTotal } })).bytes)
       : null;
-    const upstream = await fetchModelFile(upstreamSpec, { ...fetchOpts, overall: { offset: manifest.head.bytes + priorBytes, total: overallTotal } });
+    const classifier = pooledRef
+      ? classifierLayer(
+          loaded,
+          (await fetchModelFile(fileSpec(loaded, pooledRef.classifier), { ...fetchOpts, overall: { offset: manifest.head.bytes + priorBytes, total: overallTotal } })).bytes,
+        )
+      : null;
+    const upstream = await fetchModelFile(upstreamSpec, { ...fetchOpts, overall: { offset: manifest.head.bytes + priorBytes + classifierBytes, total: overallTotal } });
 
     let choice: BackendChoice = { backend: sel.backend, reason: sel.reason, adapter, variant: sel.variant, threads };
     let pipeline: EmotionPipeline | undefined;
@@ -130,7 +163,7 @@ export class InferenceEngine {
       await pipeline.warmUp();
       choice = { backend: 'wasm', reason: `WebGPU failed (${describeError(e)}); using WASM`, adapter, variant: wasmVariant, threads };
     }
-    const engine = new InferenceEngine(loaded, pipeline, choice, head.bytes, deps, lostRef, domain, allowedOrigins);
+    const engine = new InferenceEngine(loaded, pipeline, choice, head.bytes, deps, lostRef, domain, allowedOrigins, classifier);
     deps.onProgress?.({ status: 'ready', backend: choice.backend, variant: choice.variant });
     return engine;
   }
@@ -147,7 +180,7 @@ export class InferenceEngine {
     const t0 = performance.now();
     try {
       const out = await this.pipeline.classify(audio, request);
-      return { ...out, inferenceMs: performance.now() - t0, backend: this.current.backend };
+      return this.withTuned({ ...out, inferenceMs: performance.now() - t0, backend: this.current.backend });
     } catch (e) {
       if (this.current.backend !== 'webgpu' || (e instanceof Error && e.name === 'InferenceError' && isInputError(e))) throw e;
       // A run that fails because the device went away often rejects before device.lost
@@ -159,8 +192,13 @@ export class InferenceEngine {
       await this.switchToWasm(`${why}; continuing on WASM`);
       const t1 = performance.now();
       const out = await this.pipeline.classify(audio, request);
-      return { ...out, inferenceMs: performance.now() - t1, backend: this.current.backend };
+      return this.withTuned({ ...out, inferenceMs: performance.now() - t1, backend: this.current.backend });
     }
+  }
+
+  private withTuned(r: EngineResult): EngineResult {
+    if (!this.tuned || !r.pooled) return r;
+    return { ...r, tunedProbabilities: Float32Array.from(predictLayer(this.tuned, r.pooled)) };
   }
 
   /** Test hook: simulates a lost WebGPU device (destroys it). */
@@ -270,6 +308,27 @@ function sessionStats(loaded: LoadedManifest, priorBytes: Uint8Array): SessionSt
   return new SessionStats({ prior, priorFrames: dn.prior_frames, stdFloor: dn.std_floor, layers, dim });
 }
 
+/** The classifier file as a layer; ModelLoadError `invalid-manifest` naming the file when its size does not fit. */
+function classifierLayer(loaded: LoadedManifest, bytes: Uint8Array): LinearLayer | null {
+  const pooled = loaded.manifest.head.pooled;
+  if (!pooled) return null;
+  const url = resolveModelUrl(pooled.classifier.file, loaded.url);
+  try {
+    return parseClassifier(bytes, loaded.manifest.labels.length, pooled.dim);
+  } catch (e) {
+    throw new ModelLoadError('invalid-manifest', `Classifier ${url}: ${describeError(e)}`, url, { cause: e });
+  }
+}
+
+/** A tuned layer must have the shipped layer's shape (and finite values). */
+function checkLayerShape(shipped: LinearLayer | null, layer: LinearLayer): void {
+  if (!shipped) throw new RangeError('this model has no pooled output to tune');
+  if (layer.classes !== shipped.classes || layer.dim !== shipped.dim || layer.w.length !== shipped.w.length || layer.b.length !== shipped.b.length) {
+    throw new RangeError(`tuned layer is [${layer.classes}, ${layer.dim}]; this model's layer is [${shipped.classes}, ${shipped.dim}]`);
+  }
+  if (!layer.w.every(Number.isFinite) || !layer.b.every(Number.isFinite)) throw new RangeError('tuned layer has non-finite weights');
+}
+
 /** Builds the two-session pipeline on a backend (`domain`: the session statistics, for a domain-normalised model). */
 export async function buildPipeline(
   ort: OrtModule,
@@ -288,6 +347,7 @@ export async function buildPipeline(
     attention: manifest.head.attention
       ? { output: manifest.head.attention.output, frameS: manifest.upstream.downsample_rate / manifest.sample_rate }
       : null,
+    pooled: manifest.head.pooled ? { output: manifest.head.pooled.output, dim: manifest.head.pooled.dim } : null,
     createSession: (bytes, options) => ort.InferenceSession.create(bytes, options),
     makeTensor: (data, dims) => new ort.Tensor('float32', data, dims),
     domain,

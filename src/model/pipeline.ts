@@ -50,6 +50,11 @@ export interface PipelineConfig {
    * seconds per upstream frame. Null or absent: results carry no attention.
    */
   attention?: { output: string; frameS: number } | null;
+  /**
+   * A head that also outputs the pooled vector its final linear layer reads (manifest
+   * `head.pooled`): output name and length. Null or absent: results carry no `pooled`.
+   */
+  pooled?: { output: string; dim: number } | null;
 }
 
 /** How one run treats the session statistics. */
@@ -66,6 +71,8 @@ export interface PipelineResult {
   adaptation?: AdaptationInfo;
   /** For a head with attention: its weights over the frames, binned (src/model/attention.ts). */
   attention?: AttentionCurve;
+  /** For a head with a pooled output: the final linear layer's input, float32 [dim]. */
+  pooled?: Float32Array;
 }
 
 /** Names fixed by the model contract (docs/ARCHITECTURE.md). */
@@ -141,6 +148,7 @@ export class EmotionPipeline {
       head = await createChecked(config, 'head', config.head, IO.hidden, IO.probabilities);
       await checkDomainInputs(head, config.domain != null);
       await checkAttentionOutput(head, config.attention?.output);
+      await checkPooledOutput(head, config.pooled?.output);
     } catch (e) {
       await upstream.release().catch(() => undefined);
       throw e;
@@ -245,6 +253,7 @@ export class EmotionPipeline {
       const result: PipelineResult = { probabilities: Float32Array.from(data) };
       const attention = this.config.attention;
       if (attention) result.attention = binAttention(await readAttention(out[attention.output], attention.output, hidden.dims[1]), attention.frameS);
+      if (this.config.pooled) result.pooled = await readPooled(out[this.config.pooled.output], this.config.pooled.output, this.config.pooled.dim);
       if (!domain || !preview) return result;
       // Only now: a run that failed (and is retried on WASM) must not count twice.
       if (request.commit) domain.commit(preview.own);
@@ -308,6 +317,28 @@ async function checkAttentionOutput(head: SessionLike, output: string | undefine
     'session',
     `the manifest declares head.attention, so the head model must have output "${output}"; it has outputs [${head.outputNames.join(', ')}]`,
   );
+}
+
+/** The head must output the pooled vector the manifest declares. */
+async function checkPooledOutput(head: SessionLike, output: string | undefined): Promise<void> {
+  if (output === undefined || head.outputNames.includes(output)) return;
+  await head.release().catch(() => undefined);
+  throw new ModelLoadError(
+    'session',
+    `the manifest declares head.pooled, so the head model must have output "${output}"; it has outputs [${head.outputNames.join(', ')}]`,
+  );
+}
+
+/** The head's pooled output: float32 [1, dim], finite (it feeds the tuned layer); copied, the tensor is disposed. */
+async function readPooled(t: Tensor | undefined, name: string, dim: number): Promise<Float32Array> {
+  if (!t || t.type !== 'float32' || t.size !== dim) {
+    throw new InferenceError('run-failed', `head output ${name} must be float32 [1, ${dim}]; got ${t ? `${t.type} [${t.dims.join(', ')}]` : 'nothing'}`);
+  }
+  const data = await t.getData();
+  if (!(data instanceof Float32Array)) throw new InferenceError('run-failed', `head output ${name} is not float32`);
+  const bad = data.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new InferenceError('invalid-output', `the model returned a non-finite pooled value (${data[bad]} at ${bad})`);
+  return Float32Array.from(data);
 }
 
 /** The head's attention output: float32 with one weight per upstream frame. */

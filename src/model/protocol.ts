@@ -7,6 +7,7 @@ import type { AttentionCurve } from './attention.ts';
 import type { AdaptationInfo } from './domain-session.ts';
 import type { LoadTimeouts } from './deadline.ts';
 import type { Manifest } from './manifest.ts';
+import type { FitRecipe, LinearLayer } from '../calibration/fit.ts';
 import type { LoadProgress } from './progress.ts';
 
 /** Whether a request may be dropped for a newer one (`provisional`) or never (`final`). */
@@ -56,8 +57,23 @@ export interface DisposeMessage {
   type: 'dispose';
 }
 
+/** Main -> worker: use this tuned final layer for `tunedProbabilities` (null: stop). */
+export interface CalibrationSetMessage {
+  type: 'calibration-set';
+  layer: LinearLayer | null;
+}
+
+/** Main -> worker: refit the shipped final layer on labelled pooled vectors (x [n, dim] and y [n] are transferred). */
+export interface CalibrationFitMessage {
+  type: 'calibration-fit';
+  id: number;
+  x: Float32Array;
+  y: Int32Array;
+  recipe: FitRecipe;
+}
+
 /** Every message the worker accepts. */
-export type ToWorker = InitMessage | ClassifyMessage | SimulateFaultMessage | DisposeMessage;
+export type ToWorker = InitMessage | ClassifyMessage | SimulateFaultMessage | DisposeMessage | CalibrationSetMessage | CalibrationFitMessage;
 
 /** An Error flattened for postMessage. */
 export interface SerializedError {
@@ -101,7 +117,16 @@ export interface ResultMessage {
   adaptation?: AdaptationInfo;
   /** Present for a head with attention over time (at most 100 points). */
   attention?: AttentionCurve;
+  /** Present for a head with a pooled output: the final linear layer's input [dim]. */
+  pooled?: Float32Array;
+  /** Present while a tuned layer is set: its probabilities. */
+  tunedProbabilities?: Float32Array;
 }
+
+/** Worker -> main: the refitted layer for fit request `id` (or why it failed), and the fit's time. */
+export type CalibrationFittedMessage =
+  | { type: 'calibration-fitted'; id: number; layer: LinearLayer; fitMs: number }
+  | { type: 'calibration-fitted'; id: number; error: SerializedError };
 
 /** Worker -> main: request `id` failed (or was superseded). */
 export interface ClassifyErrorMessage {
@@ -123,4 +148,5 @@ export type FromWorker =
   | InitErrorMessage
   | ResultMessage
   | ClassifyErrorMessage
-  | BackendChangedMessage;
+  | BackendChangedMessage
+  | CalibrationFittedMessage;

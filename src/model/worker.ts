@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-web/webgpu';
 import { ModelCache } from './cache.ts';
 import { InferenceEngine } from './engine.ts';
 import { InferenceError, ModelLoadError } from './errors.ts';
-import type { ClassifyMessage, FromWorker, InitMessage, SerializedError, ToWorker } from './protocol.ts';
+import type { CalibrationFitMessage, ClassifyMessage, FromWorker, InitMessage, SerializedError, ToWorker } from './protocol.ts';
 import { RequestScheduler } from './scheduler.ts';
 import { postOrFallback, postSafely } from './worker-post.ts';
 
@@ -56,12 +56,22 @@ const scheduler = new RequestScheduler<ClassifyMessage>(
       if (!engine) throw new InferenceError('run-failed', 'model not loaded');
       // Provisional results preview the session statistics; only final ones add to them.
       const result = await (await engine).classify(req.audio, { commit: req.kind === 'final', epoch: req.adaptEpoch });
-      const { probabilities, inferenceMs, backend, adaptation, attention } = result;
+      const { probabilities, inferenceMs, backend, adaptation, attention, pooled, tunedProbabilities } = result;
       postOrFallback(
         self,
-        { type: 'result', id: req.id, probabilities, inferenceMs, backend, ...(adaptation ? { adaptation } : {}), ...(attention ? { attention } : {}) },
+        {
+          type: 'result',
+          id: req.id,
+          probabilities,
+          inferenceMs,
+          backend,
+          ...(adaptation ? { adaptation } : {}),
+          ...(attention ? { attention } : {}),
+          ...(pooled ? { pooled } : {}),
+          ...(tunedProbabilities ? { tunedProbabilities } : {}),
+        },
         () => ({ type: 'classify-error', id: req.id, error: serialize(new InferenceError('run-failed', 'the result could not be passed to the page')) }),
-        [probabilities.buffer],
+        [probabilities.buffer, ...(pooled ? [pooled.buffer] : []), ...(tunedProbabilities ? [tunedProbabilities.buffer] : [])],
       );
     } catch (e) {
       post({ type: 'classify-error', id: req.id, error: serialize(e) });
@@ -97,6 +107,19 @@ function init(msg: InitMessage): void {
   );
 }
 
+/** Refits in this worker (plain float64 loops: well under a second for 32 examples of dim 512). */
+async function calibrationFit(msg: CalibrationFitMessage): Promise<void> {
+  try {
+    if (!engine) throw new InferenceError('run-failed', 'model not loaded');
+    const e = await engine;
+    const t0 = performance.now();
+    const layer = e.fit(msg.x, msg.y, msg.recipe);
+    post({ type: 'calibration-fitted', id: msg.id, layer, fitMs: performance.now() - t0 }, [layer.w.buffer, layer.b.buffer]);
+  } catch (err) {
+    post({ type: 'calibration-fitted', id: msg.id, error: serialize(err) });
+  }
+}
+
 function onMessage(event: MessageEvent<ToWorker>): void {
   const msg = event.data;
   switch (msg.type) {
@@ -114,6 +137,15 @@ function onMessage(event: MessageEvent<ToWorker>): void {
       } else {
         void engine?.then((e) => e.simulateDeviceLost());
       }
+      break;
+    case 'calibration-set': {
+      const layer = msg.layer;
+      // A bad layer is refused by the engine; the page checks shapes before sending, so only log it.
+      void engine?.then((e) => e.setTuned(layer)).catch((err: unknown) => console.warn('calibration-set refused:', err));
+      break;
+    }
+    case 'calibration-fit':
+      void calibrationFit(msg);
       break;
     case 'dispose':
       for (const req of scheduler.drain()) {

@@ -26,6 +26,8 @@ export interface UtteranceResult {
   adaptedOn?: number;
   /** Models whose head has attention over time (CorrAP): how much each stretch counted, at most 100 points. */
   attention?: AttentionCurve;
+  /** Present when the result came from the model tuned to the user's voice: the shipped model's probabilities (`probabilities` are the tuned ones). */
+  untunedProbabilities?: readonly number[];
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import type { AdaptationState, BackendInfo, FileJob, ModelInfo, UtteranceResult } from '../results/types';
+import type { CalibrationState } from '../embed/types';
 
 export type { AdaptationState, BackendInfo, FileJob, FileStatus, ModelInfo } from '../results/types';
 
@@ -44,6 +45,8 @@ export interface AppState {
   backend: BackendInfo | null;
   /** Session statistics of a domain-normalised model; null for other models. */
   adaptation: AdaptationState | null;
+  /** "Tune to my voice" of the loaded model; null when it cannot be tuned. */
+  calibration: CalibrationState | null;
   live: LiveState;
   /** Last finished utterance (mic or file), shown large. */
   currentId: string | null;
@@ -64,6 +67,7 @@ export const initialState: AppState = {
   load: { phase: 'idle', loaded: 0, total: 0, file: null, error: null },
   backend: null,
   adaptation: null,
+  calibration: null,
   live: { mic: 'off', speech: false, level: 0, provisional: null, pending: 0 },
   currentId: null,
   selectedId: null,

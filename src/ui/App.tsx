@@ -24,12 +24,14 @@ interface Props extends AppServices {
   /** Page-only panels (src/ui/page): the model panel (picker, training data, card link) and the samples. */
   modelPanel?: ComponentType;
   samples?: ComponentType;
+  /** The "Tune to my voice" panel (components/TunePanel), passed in by the page or the embed's `tune` attribute. */
+  tuneView?: ComponentType;
 }
 
 /** The whole recognizer UI. Styles travel with it, so it renders the same in a shadow root. */
-export function App({ store, controller, input = 'both', title = true, attentionView: AttentionView, modelPanel: ModelPanel, samples: Samples }: Props) {
+export function App({ store, controller, input = 'both', title = true, attentionView: AttentionView, modelPanel: ModelPanel, samples: Samples, tuneView: TuneView }: Props) {
   return (
-    <ServicesContext.Provider value={{ store, controller, showsAttention: AttentionView !== undefined }}>
+    <ServicesContext.Provider value={{ store, controller, showsAttention: AttentionView !== undefined, showsTuning: TuneView !== undefined }}>
       <style>{css}</style>
       <div className="ser-app">
         {title ? (
@@ -57,6 +59,11 @@ export function App({ store, controller, input = 'both', title = true, attention
         <ErrorBoundary name="Current result">
           <CurrentResult />
         </ErrorBoundary>
+        {TuneView ? (
+          <ErrorBoundary name="Tune to my voice">
+            <TuneView />
+          </ErrorBoundary>
+        ) : null}
         {AttentionView ? (
           <ErrorBoundary name="Where it heard it">
             <AttentionView />

@@ -8,6 +8,8 @@ export interface AppServices {
   controller: Controller;
   /** The attention view is shown (rows then offer to select an utterance for it). */
   showsAttention?: boolean;
+  /** The "Tune to my voice" panel is shown (history rows then offer "This was…"). */
+  showsTuning?: boolean;
 }
 
 export const ServicesContext = createContext<AppServices | null>(null);
@@ -26,6 +28,11 @@ export function useAppState<T>(selector: (s: AppState) => T): T {
 /** Whether the page shows the attention view. */
 export function useHasAttentionView(): boolean {
   return useServices().showsAttention === true;
+}
+
+/** Whether the page shows "Tune to my voice". */
+export function useShowsTuning(): boolean {
+  return useServices().showsTuning === true;
 }
 
 export function useController(): Controller {

@@ -232,6 +232,35 @@ describe('embed served from another origin', () => {
     await t.finish('embed-api');
   });
 
+  test('tune attribute: the iframe page shows "Tune to my voice" for a model that can be tuned; the element exposes recognizer.calibration', async () => {
+    const page = (model: string, tune: boolean) => `${bundle.url}/embed.html?${tune ? 'tune&' : ''}backend=wasm&model=${encodeURIComponent(model)}`;
+    // Not inside an iframe here: the page warns that results are not shared, and works otherwise.
+    // The bundle server has no favicon.ico: the browser's request for it 404s (not the widget's doing).
+    const t = await openPage(browser, page('fixtures/models/tiny-pooled/manifest.json', true), { allowErrors: [/Failed to load resource: the server responded with a status of 404/] });
+    const panel = t.page.getByRole('region', { name: 'Tune to my voice' });
+    await panel.waitFor({ timeout: 180_000 });
+    const state = await t.page.evaluate(async () => {
+      const el = document.querySelector('emotion-recognizer') as unknown as { ready: Promise<{ calibration: { state: { labels: string[]; active: boolean } } | null }> };
+      return (await el.ready).calibration?.state ?? null;
+    });
+    expect(state).toMatchObject({ labels: ['anger', 'happiness', 'neutral', 'sadness'], active: false });
+    await t.finish('embed-tune');
+    // Without the attribute, or with a model that cannot be tuned: no panel (the API says null for the latter).
+    for (const [model, tune] of [
+      ['fixtures/models/tiny-pooled/manifest.json', false],
+      [TINY_MODEL, true],
+    ] as const) {
+      const u = await openPage(browser, page(model, tune));
+      const cal = await u.page.evaluate(async () => {
+        const el = document.querySelector('emotion-recognizer') as unknown as { ready: Promise<{ calibration: object | null }> };
+        return (await el.ready).calibration !== null;
+      });
+      expect(cal, model).toBe(model !== TINY_MODEL);
+      await expect(u.page.getByRole('region', { name: 'Tune to my voice' }).count()).resolves.toBe(0);
+      await u.context.close();
+    }
+  });
+
   test('iframe: results posted to the parent origin, commands accepted from it', async () => {
     const t = await openPage(browser, `${host.url}/iframe.html`);
     await waitForHostEvent(t.page, 'ready');

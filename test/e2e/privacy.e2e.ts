@@ -110,3 +110,36 @@ test('no request leaves the page while listening or analysing files; the app wor
   expect(cspViolations).toEqual([]);
   await t.finish('privacy-no-requests');
 });
+
+test('Tune to my voice makes no request: corrections, refit, storage, export and forget stay in the page', async () => {
+  const t = await openPage(browser, appUrl(server, { model: 'fixtures/models/tiny-pooled/manifest.json', backend: 'wasm' }));
+  const requests: { url: string; method: string; body: boolean }[] = [];
+  expect((await waitForModel(t.page)).load.phase).toBe('ready');
+  // First use of files fetches code (same origin); then the steady state starts.
+  await analyseFiles(t.page, [join(SHARED_FIXTURES, 'three_utterances_16k.wav')]);
+  await analyseFiles(t.page, [join(SHARED_FIXTURES, 'three_utterances_16k.wav')]);
+  t.page.on('request', (r: Request) => requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer() !== null }));
+  const served = server.requests.length;
+
+  const ids = (await appState(t.page)).order;
+  const labels = ['anger', 'happiness', 'neutral', 'sadness'];
+  for (const [i, label] of labels.entries()) {
+    await t.page.getByRole('combobox', { name: /^Correct the utterance/ }).nth(i).selectOption(label);
+  }
+  const s = await waitForStore(t.page, (x) => x.calibration?.active === true && !x.calibration.fitting);
+  expect(s.calibration?.counts).toEqual([1, 1, 1, 1]);
+  expect(ids.length).toBeGreaterThanOrEqual(4);
+  await analyseFiles(t.page, [join(SHARED_FIXTURES, 'three_utterances_16k.wav')]); // tuned results
+  const tuned = await appState(t.page);
+  expect(tuned.order.slice(ids.length).every((id) => tuned.results[id]?.untunedProbabilities !== undefined)).toBe(true);
+  const [download] = await Promise.all([t.page.waitForEvent('download'), t.page.getByRole('button', { name: 'Export', exact: true }).click()]);
+  expect(await download.failure()).toBeNull();
+  await t.page.getByRole('button', { name: 'Forget my voice' }).click();
+  await t.page.getByTestId('tune-forget-confirm').click();
+  await waitForStore(t.page, (x) => x.calibration?.tuned === false);
+
+  // Nothing reached the network (the Export is a blob: URL, local to the page); the server saw nothing.
+  expect(requests.filter((r) => !r.url.startsWith('blob:'))).toEqual([]);
+  expect(server.requests.slice(served)).toEqual([]);
+  await t.finish('privacy-tune-no-requests');
+});

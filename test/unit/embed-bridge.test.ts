@@ -43,6 +43,7 @@ function fakeRecognizer(analyse: Recognizer['analyse'] = async () => []) {
     dispose: vi.fn(),
     adaptation: null,
     resetAdaptation: vi.fn(),
+    calibration: null as Recognizer['calibration'],
   } satisfies Recognizer;
 }
 
@@ -83,6 +84,19 @@ describe('createBridge', () => {
     expect(r.stop).toHaveBeenCalledTimes(1);
     expect(r.resetAdaptation).toHaveBeenCalledTimes(1);
     expect(r.analyse).toHaveBeenCalledWith(file, 'a.wav');
+  });
+
+  test('set-tuning switches the tuned model (a boolean only)', async () => {
+    const { win, parent, r, flush } = setup();
+    const cal = { enabled: true } as unknown as NonNullable<Recognizer['calibration']>;
+    (r as { calibration: Recognizer['calibration'] }).calibration = cal;
+    const src = parent as unknown as MessageEventSource;
+    win.deliver({ origin: HOST, source: src, data: { target: 'emotion-recognizer', type: 'set-tuning', enabled: 'no' } });
+    await flush();
+    expect(cal.enabled).toBe(true);
+    win.deliver({ origin: HOST, source: src, data: { target: 'emotion-recognizer', type: 'set-tuning', enabled: false } });
+    await flush();
+    expect(cal.enabled).toBe(false);
   });
 
   test('ignores other origins, other windows and malformed commands', async () => {

@@ -34,6 +34,16 @@ const list: UtteranceEvent[] = await r.analyse(new Blob([]), 'a.wav');
 off();
 const el = document.createElement('emotion-recognizer');
 el.addEventListener('provisional', (e) => e.detail.label.length);
+el.addEventListener('calibration', (e) => e.detail.counts[0] + e.detail.minPerClass);
+const cal = r.calibration;
+if (cal) {
+  cal.arm('anger');
+  cal.enabled = false;
+  const text: string = cal.export();
+  await cal.import(text);
+  await cal.clear();
+}
+r.on('utterance', (e) => e.untunedProbabilities?.[0]);
 export { list };
 `;
 
@@ -41,6 +51,7 @@ const HOST_BAD = `
 import { createRecognizer } from './emotion-recognizer.js';
 const r = await createRecognizer({ backend: 'webgl' });
 r.on('utterance', (e) => e.nope);
+r.calibration.arm('anger');
 `;
 
 /** Type-checks host files against the emitted .d.ts in one tsc run; returns its output. */
@@ -68,6 +79,7 @@ test('the emitted .d.ts is self-contained and types host code', () => {
     const bad = lines.filter((l) => l.includes('host-bad.ts')).join('\n');
     expect(bad).toMatch(/"webgl"/);
     expect(bad).toMatch(/Property 'nope' does not exist on type 'UtteranceEvent'/);
+    expect(bad).toMatch(/'r.calibration' is possibly 'null'/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { formatTime, percent, topClass } from '../../results/postprocess';
 import { useAppState, useController, useHasAttentionView } from '../context';
 import { ProbabilityBars } from './ProbabilityBars';
+import { CorrectControl } from './CorrectControl';
 
 /** Rows rendered by default; the store keeps up to HISTORY_LIMIT. */
 export const HISTORY_RENDERED = 50;
@@ -68,6 +69,7 @@ export function History() {
                       Where
                     </button>
                   ) : null}
+                  <CorrectControl id={r.id} label={top.label} />
                   <span className="muted">
                     {r.fileName ?? new Date(r.at).toLocaleTimeString()} · {formatTime(r.startS)} · {(r.endS - r.startS).toFixed(1)} s
                   </span>
