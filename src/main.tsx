@@ -7,6 +7,7 @@ import { DEPLOYED_MODEL_ORIGINS } from './env';
 import { HISTORY_LIMIT, createAppStore } from './store/app-store';
 import { App } from './ui/App';
 import { AttentionView } from './ui/components/AttentionView';
+import { EmotionChart } from './ui/components/EmotionChart';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
@@ -25,7 +26,7 @@ if ((window as { __serTestHooks?: boolean }).__serTestHooks === true) (window as
 
 createRoot(root).render(
   <StrictMode>
-    <App store={store} controller={controller} attentionView={AttentionView} />
+    <App store={store} controller={controller} attentionView={AttentionView} liveChart={EmotionChart} />
   </StrictMode>,
 );
 void controller.init();

@@ -21,10 +21,12 @@ interface Props extends AppServices {
    * leaves it out to stay within its size budget (its events still carry the attention).
    */
   attentionView?: ComponentType;
+  /** The emotion-over-time chart (components/EmotionChart), page-only like attentionView. */
+  liveChart?: ComponentType;
 }
 
 /** The whole recognizer UI. Styles travel with it, so it renders the same in a shadow root. */
-export function App({ store, controller, input = 'both', title = true, attentionView: AttentionView }: Props) {
+export function App({ store, controller, input = 'both', title = true, attentionView: AttentionView, liveChart: LiveChart }: Props) {
   return (
     <ServicesContext.Provider value={{ store, controller, showsAttention: AttentionView !== undefined }}>
       <style>{css}</style>
@@ -51,9 +53,16 @@ export function App({ store, controller, input = 'both', title = true, attention
         <ErrorBoundary name="Adaptation">
           <Adaptation />
         </ErrorBoundary>
-        <ErrorBoundary name="Current result">
-          <CurrentResult />
-        </ErrorBoundary>
+        <div className={LiveChart ? 'result-row with-chart' : 'result-row'}>
+          <ErrorBoundary name="Current result">
+            <CurrentResult />
+          </ErrorBoundary>
+          {LiveChart ? (
+            <ErrorBoundary name="Emotion over time">
+              <LiveChart />
+            </ErrorBoundary>
+          ) : null}
+        </div>
         {AttentionView ? (
           <ErrorBoundary name="Where it heard it">
             <AttentionView />
