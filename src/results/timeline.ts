@@ -2,6 +2,8 @@
 
 /** Smallest size of anything one taps (WCAG 2.2 target size), in CSS px. */
 export const MIN_TARGET_PX = 24;
+/** Width the starting scale gives a typical utterance: room for a short label. */
+export const DEFAULT_SEGMENT_PX = 44;
 /** Most pixels per second (zoomed all the way in). */
 export const MAX_PX_PER_S = 320;
 
@@ -12,14 +14,14 @@ export function fitScale(durationS: number, viewportPx: number): number {
 
 /**
  * Starting scale: the whole file when its typical (median) utterance is then at least
- * {@link MIN_TARGET_PX} wide, else zoomed in until it is (the timeline scrolls).
+ * {@link DEFAULT_SEGMENT_PX} wide, else zoomed in until it is (the timeline scrolls).
  */
 export function defaultScale(durationS: number, viewportPx: number, utteranceS: readonly number[]): number {
   const fit = fitScale(durationS, viewportPx);
   if (utteranceS.length === 0) return fit;
   const sorted = [...utteranceS].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
-  return clampScale(Math.max(fit, MIN_TARGET_PX / Math.max(0.05, median)), durationS, viewportPx);
+  return clampScale(Math.max(fit, DEFAULT_SEGMENT_PX / Math.max(0.05, median)), durationS, viewportPx);
 }
 
 /** Keeps a scale between "whole file visible" and {@link MAX_PX_PER_S}. */

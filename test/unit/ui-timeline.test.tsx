@@ -10,8 +10,8 @@ import { describe, expect, test, vi } from 'vitest';
 import { ENVELOPE_POINTS, EnvelopeBuilder, rmsToDb } from '../../src/audio/envelope';
 import type { Controller } from '../../src/app/controller-types';
 import { Recognizer, type RecognizerEvents } from '../../src/app/recognizer';
-import { chartPoints } from '../../src/results/chart';
-import { MIN_TARGET_PX, clampScale, defaultScale, fitScale, keyMove, scrollToShow, segmentBox, tickLabel, timeTicks } from '../../src/results/timeline';
+import { chartPoints, chartTicks, chartWindowS } from '../../src/results/chart';
+import { DEFAULT_SEGMENT_PX, MIN_TARGET_PX, clampScale, defaultScale, fitScale, keyMove, scrollToShow, segmentBox, tickLabel, timeTicks } from '../../src/results/timeline';
 import type { FileJob, UtteranceResult } from '../../src/results/types';
 import { isUncertain } from '../../src/results/uncertain';
 import { createAppStore, transitions } from '../../src/store/app-store';
@@ -69,11 +69,11 @@ describe('EnvelopeBuilder', () => {
 });
 
 describe('timeline maths', () => {
-  test('96-s file at 360 px with 2-s utterances: zoomed so each is >= 24 px, scrolls', () => {
+  test('96-s file at 360 px with 2-s utterances: zoomed so each is >= 44 px (a label fits), scrolls', () => {
     const fit = fitScale(96, 360);
     expect(2 * fit).toBeLessThan(MIN_TARGET_PX); // the old garbled 7.5-px segments
     const s = defaultScale(96, 360, new Array(30).fill(2));
-    expect(2 * s).toBeGreaterThanOrEqual(MIN_TARGET_PX);
+    expect(2 * s).toBeGreaterThanOrEqual(DEFAULT_SEGMENT_PX);
     expect(96 * s).toBeGreaterThan(360);
     // A short file that fits keeps the fit scale.
     expect(defaultScale(3, 1000, [2])).toBeCloseTo(fitScale(3, 1000), 9);
@@ -254,13 +254,19 @@ describe('views', () => {
       ['u2', 0, 0.667],
       ['u3', 1, 1],
     ]);
+    // The window is the session so far (>= 30 s, <= 180 s), so a short session is not squeezed into a corner.
+    expect(chartWindowS([mic(1, 0.9, 12)], now)).toBe(30);
+    expect(chartWindowS([mic(1, 0.9, 71)], now)).toBe(80);
+    expect(chartWindowS([mic(1, 0.9, 1000)], now)).toBe(180);
+    expect(chartTicks(30)).toEqual([0, 10, 20, 30]);
+    expect(chartTicks(180)).toEqual([0, 60, 120, 180]);
     const { el, root } = render(<EmotionChart />, [mic(1, 0.9, 30), mic(2, 0.55, 20, true), mic(3, 0.2, 10), fakeResult(4, { source: 'file', labels, probabilities: [1, 0], at: now })]);
     const chart = el.querySelector('[data-testid="emotion-chart"]')!;
     expect(chart.getAttribute('data-points')).toBe('3'); // the file result is not part of the live chart
     expect(chart.querySelectorAll('polyline.chart-line')).toHaveLength(2);
     expect(chart.querySelectorAll('circle.uncertain')).toHaveLength(1);
     expect(chart.querySelector('svg')!.getAttribute('aria-label')).toBe(
-      'Emotion over time: 3 utterance(s) in the last 3 minutes; latest neutral 80%; most often anger (2); 1 uncertain.',
+      'Emotion over time: 3 utterance(s) in the last 3 minutes at most; latest neutral 80%; most often anger (2); 1 uncertain.',
     );
     act(() => root.unmount());
   });

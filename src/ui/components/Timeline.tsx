@@ -117,7 +117,8 @@ export function Timeline({ job, utts }: { job: FileJob; utts: readonly Utterance
               const top = topClass(r.labels, r.probabilities);
               const box = segmentBox(r.startS, r.endS, pxPerS);
               const text = `${top.label} ${percent(top.probability)}${r.uncertain ? ', uncertain' : ''}, ${formatTime(r.startS)} to ${formatTime(r.endS)}`;
-              const short = box.width >= 40 ? top.label.slice(0, 3) : box.width >= 28 ? top.label.slice(0, 1) : '';
+              // Three letters or none: one letter would be ambiguous (sadness, surprise).
+              const short = box.width >= 30 ? top.label.slice(0, 3) : '';
               return (
                 <div
                   role="option"
@@ -137,7 +138,7 @@ export function Timeline({ job, utts }: { job: FileJob; utts: readonly Utterance
                 >
                   <span className="segment-text" aria-hidden="true">
                     {short}
-                    {r.uncertain && short ? '?' : ''}
+                    {r.uncertain && box.width >= 42 ? '?' : ''}
                   </span>
                 </div>
               );
