@@ -11,6 +11,7 @@ import { AttentionView } from './ui/components/AttentionView';
 import { ModelPanel } from './ui/page/ModelPanel';
 import { Samples } from './ui/page/Samples';
 import { TunePanel } from './ui/components/TunePanel';
+import { EmotionChart } from './ui/components/EmotionChart';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
@@ -45,6 +46,7 @@ createRoot(root).render(
       modelPanel={PageModelPanel}
       samples={Samples}
       tuneView={TunePanel}
+      liveChart={EmotionChart}
     />
   </StrictMode>,
 );

@@ -1,4 +1,5 @@
 import { SAMPLE_RATE } from '../env';
+import type { Playback } from '../results/types';
 
 /**
  * Audio kept for playback at most: 100 MB is about 26 minutes of 16 kHz float speech.
@@ -12,6 +13,8 @@ export class AudioBank {
   private bytes = 0;
   private ctx: AudioContext | null = null;
   private playing: AudioBufferSourceNode | null = null;
+  /** Told when a clip starts playing and when playback ends (null). */
+  onPlayback: (p: Playback | null) => void = () => undefined;
 
   constructor(
     private readonly limit: number,
@@ -64,8 +67,16 @@ export class AudioBank {
     const src = this.ctx.createBufferSource();
     src.buffer = buffer;
     src.connect(this.ctx.destination);
-    src.start(0, Math.min(Math.max(0, fromS), buffer.duration));
+    const from = Math.min(Math.max(0, fromS), buffer.duration);
+    src.onended = () => {
+      // A clip stopped because another started is not the end of playback.
+      if (this.playing !== src) return;
+      this.playing = null;
+      this.onPlayback(null);
+    };
+    src.start(0, from);
     this.playing = src;
+    this.onPlayback({ id, fromS: from, durationS: buffer.duration, startedAt: performance.now() });
   }
 
   clear(): void {

@@ -66,6 +66,7 @@ export function createController(store: AppStore, recognizer: Recognizer): AppCo
     set(transitions.addResult(get(), res));
     r.retainAudio(new Set(get().order));
   });
+  r.on('playback', (playing) => set({ playing }));
   r.on('file', (job) => {
     const known = get().files.some((f) => f.id === job.id);
     set(known ? transitions.updateFile(get(), job.id, job) : { files: [...get().files, job] });

@@ -4,6 +4,7 @@
  * progress and utterance starts are reported through {@link FileQueueOutput}; cancel()
  * rejects what is queued or running and stops segmenting at once.
  */
+import { EnvelopeBuilder } from '../audio/envelope';
 import { SAMPLE_RATE } from '../env';
 import { RecognizerError } from '../embed/validate';
 import type { UtteranceStartEvent } from '../embed/types';
@@ -150,7 +151,9 @@ export class FileQueue {
         this.segmenter = seg;
       }
       if (!live()) return;
-      await this.segmenter.pushFile(opened.chunks, (seconds) => update({ progress: 0.02 + 0.9 * (total > 0 ? Math.min(1, seconds / total) : 1) }));
+      // The file's energy strip, measured on the way to the VAD (before the chunk is transferred).
+      const energy = new EnvelopeBuilder(total * SAMPLE_RATE);
+      await this.segmenter.pushFile(metered(opened.chunks, energy), (seconds) => update({ progress: 0.02 + 0.9 * (total > 0 ? Math.min(1, seconds / total) : 1) }));
       await Promise.all(work);
       if (failure) throw new Error(`Speech detection failed: ${failure}`);
       if (!live()) return;
@@ -159,6 +162,7 @@ export class FileQueue {
         status: 'done',
         progress: 1,
         utteranceIds: results.map((r) => r.id),
+        ...withEnvelope(energy),
         message: doneMessage(results.length, invalid, opened.warning),
       });
       task.resolve(results);
@@ -180,6 +184,19 @@ export class FileQueue {
       }
     }
   }
+}
+
+/** Passes chunks through, adding each to `energy` first. */
+async function* metered(chunks: AsyncIterable<Float32Array>, energy: EnvelopeBuilder): AsyncIterable<Float32Array> {
+  for await (const c of chunks) {
+    energy.push(c);
+    yield c;
+  }
+}
+
+function withEnvelope(energy: EnvelopeBuilder): Pick<FileJob, 'envelope'> {
+  const envelope = energy.result();
+  return envelope ? { envelope } : {};
 }
 
 /** True for a model output that was not a probability vector (one utterance's error, not the file's). */

@@ -8,7 +8,8 @@ import { SAMPLE_RATE } from '../env';
 import { Emitter } from '../emitter';
 import { describeError, type BackendChoice, type BackendPreference } from '../model';
 import { summariseModel } from '../results/model-summary';
-import type { AdaptationState, BackendInfo, FileJob, ModelInfo, UtteranceResult } from '../results/types';
+import { isUncertain } from '../results/uncertain';
+import type { AdaptationState, BackendInfo, FileJob, ModelInfo, Playback, UtteranceResult } from '../results/types';
 import type { VadEvent } from '../vad/events';
 import type {
   BackendEvent,
@@ -60,6 +61,8 @@ export interface RecognizerEvents extends RecognizerEventMap {
   /** A file job changed (queued, decoding, progress, done, error). */
   file: FileJob;
   notice: RecognizerNotice;
+  /** An utterance's audio started playing (null: playback ended). */
+  playback: Playback | null;
   /** Session statistics of a domain-normalised model changed (null: the model has none, or none is loaded). */
   adaptation: AdaptationState | null;
   /** "Tune to my voice" is available (state) or not (null: the model cannot be tuned, or none is loaded). */
@@ -96,6 +99,7 @@ export function toUtteranceEvent(r: UtteranceResult): UtteranceEvent {
     endS: r.endS,
     backend: r.backend,
     inferenceMs: r.inferenceMs,
+    uncertain: r.uncertain === true,
     ...(r.adaptedOn !== undefined ? { adaptedOn: r.adaptedOn } : {}),
     ...(r.attention ? { attention: { ...r.attention, weights: [...r.attention.weights] } } : {}),
     ...(r.untunedProbabilities ? { untunedProbabilities: [...r.untunedProbabilities] } : {}),
@@ -130,6 +134,7 @@ export class Recognizer implements PublicRecognizer {
   ) {
     this.manifestUrl = config.manifestUrl;
     this.bank = new AudioBank(config.historyLimit);
+    this.bank.onPlayback = (p) => this.events.emit('playback', p);
     this.mic = new Microphone(ports);
     this.micStarts = new StartTracker((t, e) => this.events.emit(t, e), () => ({ source: 'mic' }));
     this.files = new FileQueue(ports, {
@@ -343,6 +348,7 @@ export class Recognizer implements PublicRecognizer {
       manifestUrl: c.manifestUrl,
       summary: summariseModel(m),
       attention: m.head?.attention !== undefined,
+      ...(m.evaluation?.uncertain_below !== undefined ? { uncertainBelow: m.evaluation.uncertain_below } : {}),
     };
     const choice = (b: BackendChoice, forced: boolean): BackendInfo => ({ backend: b.backend, reason: b.reason, variant: b.variant, forced });
     this.events.emit('model-ready', { model, backend: choice(c.backend, this.config.backend !== 'auto') });
@@ -420,12 +426,13 @@ export class Recognizer implements PublicRecognizer {
     }
     if (this.disposed || this.client !== c) return null;
     const tuned = out.tunedProbabilities;
+    const probabilities = Array.from(tuned ?? out.probabilities);
     const r: UtteranceResult = {
       id: `u${++this.seq}`,
       ...meta,
       labels: out.labels,
       // Tuned to the user's voice: the tuned answer is the result, the shipped one rides along.
-      probabilities: Array.from(tuned ?? out.probabilities),
+      probabilities,
       ...(tuned ? { untunedProbabilities: Array.from(out.probabilities) } : {}),
       at: Date.now(),
       backend: out.backend,
@@ -433,6 +440,7 @@ export class Recognizer implements PublicRecognizer {
       model: `${c.manifest.name} ${c.manifest.version}`,
       ...(out.adaptation ? { adaptedOn: out.adaptation.utterances } : {}),
       ...(out.attention ? { attention: out.attention } : {}),
+      uncertain: isUncertain(probabilities, c.manifest.evaluation?.uncertain_below),
     };
     // A result computed before a reset says nothing about the estimate since.
     if (out.adaptation && out.adaptation.epoch === c.adaptationEpoch) this.setAdaptation({ utterances: out.adaptation.utterances });

@@ -77,6 +77,12 @@ export interface UtteranceEvent {
   backend: BackendName;
   inferenceMs: number;
   /**
+   * The top probability is below the model's threshold for a trustworthy answer (manifest
+   * `evaluation.uncertain_below`, chosen on held-out calibration data); always false for a
+   * model without one.
+   */
+  uncertain: boolean;
+  /**
    * Models with session domain normalisation: how many utterances (this one included) the
    * statistics its input was normalised with were adapted on. Absent for other models.
    */

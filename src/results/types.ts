@@ -1,8 +1,9 @@
 /** Types shared by the recognizer (src/app) and the store: results, file jobs, model and backend facts. */
 import type { AttentionCurve } from '../model';
+import type { Envelope } from '../audio/envelope';
 import type { ModelSummary } from './model-summary';
 
-export type { AttentionCurve };
+export type { AttentionCurve, Envelope };
 
 /** One analysed utterance as the store and the views see it. */
 export interface UtteranceResult {
@@ -28,6 +29,17 @@ export interface UtteranceResult {
   attention?: AttentionCurve;
   /** Present when the result came from the model tuned to the user's voice: the shipped model's probabilities (`probabilities` are the tuned ones). */
   untunedProbabilities?: readonly number[];
+  /** Top probability below the model's `evaluation.uncertain_below` (src/results/uncertain.ts); false without a threshold. */
+  uncertain?: boolean;
+}
+
+/** An utterance's audio playing: from `fromS` seconds into it, started at `startedAt` (performance.now() ms). */
+export interface Playback {
+  id: string;
+  fromS: number;
+  /** Seconds of the clip. */
+  durationS: number;
+  startedAt: number;
 }
 
 /**
@@ -50,6 +62,8 @@ export interface FileJob {
   durationS: number | null;
   utteranceIds: string[];
   message: string | null;
+  /** Energy of the whole file (at most 2,000 bins), set when decoding finished. */
+  envelope?: Envelope;
 }
 
 /** What a loaded model is, for display. */
@@ -63,6 +77,8 @@ export interface ModelInfo {
   summary: ModelSummary;
   /** The head reports its attention over time (manifest `head.attention`): results carry `attention`. */
   attention: boolean;
+  /** Results whose top probability is below this are marked uncertain (manifest `evaluation.uncertain_below`). */
+  uncertainBelow?: number;
 }
 
 /** Backend in use and whether the page forced it (`?backend=`). */

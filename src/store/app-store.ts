@@ -3,7 +3,7 @@
  * through the small set of actions below, so data keeps flowing one way.
  */
 import { createStore } from 'zustand/vanilla';
-import type { AdaptationState, BackendInfo, FileJob, ModelInfo, UtteranceResult } from '../results/types';
+import type { AdaptationState, BackendInfo, FileJob, ModelInfo, Playback, UtteranceResult } from '../results/types';
 import type { CalibrationState } from '../embed/types';
 
 export type { AdaptationState, BackendInfo, FileJob, FileStatus, ModelInfo } from '../results/types';
@@ -57,6 +57,8 @@ export interface AppState {
   order: string[];
   files: FileJob[];
   notices: Notice[];
+  /** The utterance whose audio is playing (for the timeline's playhead), or null. */
+  playing: Playback | null;
 }
 
 /** History is capped so a long session cannot grow memory without bound. */
@@ -75,6 +77,7 @@ export const initialState: AppState = {
   order: [],
   files: [],
   notices: [],
+  playing: null,
 };
 
 export function createAppStore() {

@@ -26,10 +26,12 @@ interface Props extends AppServices {
   samples?: ComponentType;
   /** The "Tune to my voice" panel (components/TunePanel), passed in by the page or the embed's `tune` attribute. */
   tuneView?: ComponentType;
+  /** The emotion-over-time chart (components/EmotionChart), page-only like attentionView. */
+  liveChart?: ComponentType;
 }
 
 /** The whole recognizer UI. Styles travel with it, so it renders the same in a shadow root. */
-export function App({ store, controller, input = 'both', title = true, attentionView: AttentionView, modelPanel: ModelPanel, samples: Samples, tuneView: TuneView }: Props) {
+export function App({ store, controller, input = 'both', title = true, attentionView: AttentionView, modelPanel: ModelPanel, samples: Samples, tuneView: TuneView, liveChart: LiveChart }: Props) {
   return (
     <ServicesContext.Provider value={{ store, controller, showsAttention: AttentionView !== undefined, showsTuning: TuneView !== undefined }}>
       <style>{css}</style>
@@ -56,9 +58,16 @@ export function App({ store, controller, input = 'both', title = true, attention
         <ErrorBoundary name="Adaptation">
           <Adaptation />
         </ErrorBoundary>
-        <ErrorBoundary name="Current result">
-          <CurrentResult />
-        </ErrorBoundary>
+        <div className={LiveChart ? 'result-row with-chart' : 'result-row'}>
+          <ErrorBoundary name="Current result">
+            <CurrentResult />
+          </ErrorBoundary>
+          {LiveChart ? (
+            <ErrorBoundary name="Emotion over time">
+              <LiveChart />
+            </ErrorBoundary>
+          ) : null}
+        </div>
         {TuneView ? (
           <ErrorBoundary name="Tune to my voice">
             <TuneView />

@@ -66,7 +66,7 @@ describe('createBridge', () => {
 
   test('every post targets the configured origin, never *', async () => {
     const { posted, bridge, flush } = setup();
-    const detail: UtteranceEvent = { id: 'u1', source: 'file', label: 'anger', labels: ['anger', 'sadness'], probabilities: [0.7, 0.3], startS: 0, endS: 2, backend: 'wasm', inferenceMs: 5 };
+    const detail: UtteranceEvent = { id: 'u1', source: 'file', label: 'anger', labels: ['anger', 'sadness'], probabilities: [0.7, 0.3], startS: 0, endS: 2, backend: 'wasm', inferenceMs: 5, uncertain: false };
     bridge.post({ source: 'emotion-recognizer', type: 'utterance', detail });
     await flush();
     expect(posted.map(([, origin]) => origin)).toEqual([HOST, HOST]);

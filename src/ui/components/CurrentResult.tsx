@@ -1,10 +1,16 @@
 import { percent, formatTime, topClass } from '../../results/postprocess';
-import { useAppState } from '../context';
+import { useAppState, useController } from '../context';
 import { ProbabilityBars } from './ProbabilityBars';
+import { UncertainTag } from './UncertainTag';
 
-/** The latest finished utterance, large. */
+/** The selected utterance (timeline, history), else the latest finished one, large. */
 export function CurrentResult() {
-  const r = useAppState((s) => (s.currentId ? s.results[s.currentId] : undefined));
+  const selected = useAppState((s) => s.selectedId !== null);
+  const r = useAppState((s) => {
+    const id = s.selectedId ?? s.currentId;
+    return id ? s.results[id] : undefined;
+  });
+  const { selectUtterance } = useController();
   if (!r) {
     return (
       <section className="panel current" aria-label="Latest result">
@@ -15,13 +21,21 @@ export function CurrentResult() {
   }
   const top = topClass(r.labels, r.probabilities);
   return (
-    <section className="panel current" aria-label="Latest result" data-utterance-id={r.id}>
-      <h2>Latest utterance</h2>
+    <section className="panel current" aria-label={selected ? 'Selected result' : 'Latest result'} data-utterance-id={r.id} data-selected={selected}>
+      <div className="current-head">
+        <h2>{selected ? 'Selected utterance' : 'Latest utterance'}</h2>
+        {selected ? (
+          <button type="button" className="show-latest" onClick={() => selectUtterance(null)}>
+            Back to latest
+          </button>
+        ) : null}
+      </div>
       <p className="current-summary" aria-live="polite">
-        <strong>{top.label}</strong> {percent(top.probability)} · {r.fileName ? `${r.fileName}, ` : ''}
+        <strong>{top.label}</strong> {percent(top.probability)}
+        {r.uncertain ? <UncertainTag /> : null} · {r.fileName ? `${r.fileName}, ` : ''}
         {formatTime(r.startS)}–{formatTime(r.endS)} ({(r.endS - r.startS).toFixed(1)} s)
       </p>
-      <ProbabilityBars labels={r.labels} probabilities={r.probabilities} />
+      <ProbabilityBars labels={r.labels} probabilities={r.probabilities} uncertain={r.uncertain === true} />
     </section>
   );
 }

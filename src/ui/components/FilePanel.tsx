@@ -1,8 +1,8 @@
 import { useRef, useState, type DragEvent } from 'react';
-import { labelColor } from '../../results/palette';
-import { formatTime, percent, topClass } from '../../results/postprocess';
+import { formatTime } from '../../results/postprocess';
 import type { FileJob } from '../../store/app-store';
 import { useAppState, useController } from '../context';
+import { Timeline } from './Timeline';
 
 /** Drop zone + file picker, and one timeline per analysed file. */
 export function FilePanel() {
@@ -55,7 +55,6 @@ export function FilePanel() {
 
 function FileRow({ job }: { job: FileJob }) {
   const results = useAppState((s) => s.results);
-  const { playUtterance, selectUtterance } = useController();
   const pct = Math.round(job.progress * 100);
   const utts = job.utteranceIds.map((id) => results[id]).filter((r) => r !== undefined);
   return (
@@ -76,33 +75,7 @@ function FileRow({ job }: { job: FileJob }) {
         <progress max={100} value={pct} aria-label={`Progress for ${job.name}`} aria-valuetext={`${pct}%`} />
       ) : null}
       {job.status === 'done' && job.message ? <p className="muted">{job.message}</p> : null}
-      {job.durationS && utts.length ? (
-        <div className="timeline" role="list" aria-label={`Utterances in ${job.name}`}>
-          {utts.map((r) => {
-            const top = topClass(r.labels, r.probabilities);
-            const left = (r.startS / job.durationS!) * 100;
-            const width = Math.max(0.6, ((r.endS - r.startS) / job.durationS!) * 100);
-            return (
-              <button
-                type="button"
-                role="listitem"
-                key={r.id}
-                className="segment"
-                data-top={top.label}
-                style={{ left: `${left}%`, width: `${width}%`, background: labelColor(top.label, top.index) }}
-                title={`${top.label} ${percent(top.probability)}, ${formatTime(r.startS)}–${formatTime(r.endS)}`}
-                aria-label={`${top.label} ${percent(top.probability)}, ${formatTime(r.startS)} to ${formatTime(r.endS)}. Play.`}
-                onClick={() => {
-                  selectUtterance(r.id);
-                  playUtterance(r.id);
-                }}
-              >
-                <span className="segment-text">{top.label.slice(0, 3)}</span>
-              </button>
-            );
-          })}
-        </div>
-      ) : null}
+      {job.durationS && (utts.length || job.envelope) ? <Timeline job={job} utts={utts} /> : null}
     </article>
   );
 }

@@ -3,6 +3,7 @@ import { formatTime, percent, topClass } from '../../results/postprocess';
 import { useAppState, useController, useHasAttentionView } from '../context';
 import { ProbabilityBars } from './ProbabilityBars';
 import { CorrectControl } from './CorrectControl';
+import { UncertainTag } from './UncertainTag';
 
 /** Rows rendered by default; the store keeps up to HISTORY_LIMIT. */
 export const HISTORY_RENDERED = 50;
@@ -50,13 +51,14 @@ export function History() {
           {shown.map((r) => {
             const top = topClass(r.labels, r.probabilities);
             return (
-              <li key={r.id} className="history-item" data-top={top.label}>
+              <li key={r.id} className={r.uncertain ? 'history-item uncertain' : 'history-item'} data-top={top.label} data-uncertain={r.uncertain === true} aria-current={selectedId === r.id ? 'true' : undefined}>
                 <div className="history-meta">
                   <button type="button" className="play" onClick={() => controller.playUtterance(r.id)} aria-label={`Play utterance at ${formatTime(r.startS)}`}>
                     ▶
                   </button>
                   <span>
                     <strong>{top.label}</strong> {percent(top.probability)}
+                    {r.uncertain ? <UncertainTag /> : null}
                   </span>
                   {canSelect && r.attention ? (
                     <button
@@ -74,7 +76,7 @@ export function History() {
                     {r.fileName ?? new Date(r.at).toLocaleTimeString()} · {formatTime(r.startS)} · {(r.endS - r.startS).toFixed(1)} s
                   </span>
                 </div>
-                <ProbabilityBars labels={r.labels} probabilities={r.probabilities} mini />
+                <ProbabilityBars labels={r.labels} probabilities={r.probabilities} mini uncertain={r.uncertain === true} />
               </li>
             );
           })}

@@ -102,8 +102,10 @@ export class FakeInference implements InferencePort {
     domain = false,
     /** A CorrAP-like head: final results carry an attention curve (one 20-ms frame per 320 samples, peak in the middle). */
     private readonly attention = false,
+    /** Manifest fields added as they are (e.g. `evaluation` with `uncertain_below`). */
+    extra: Partial<InferencePort['manifest']> = {},
   ) {
-    const base = { name: 'fake', version: '1', labels: ['anger', 'neutral'], model_card: 'card.md', licence: 'MIT' };
+    const base = { name: 'fake', version: '1', labels: ['anger', 'neutral'], model_card: 'card.md', licence: 'MIT', ...extra };
     const withHead = attention ? { ...base, head: { attention: { output: 'attention' } } } : base;
     this.manifest = domain ? { ...withHead, domain_normalization: { type: 'session_running' } } : withHead;
   }
@@ -154,7 +156,9 @@ export class FakePorts implements AppPorts {
   readonly pendingModels: Deferred<void>[] = [];
   modelError: Error | null = null;
   /** `autoResolve: false` holds VAD starts and captures; `holdModel` holds model loads; `domain`: models with domain normalisation. */
-  constructor(private readonly opts: { autoResolve?: boolean; holdModel?: boolean; domain?: boolean; attention?: boolean } = {}) {}
+  constructor(
+    private readonly opts: { autoResolve?: boolean; holdModel?: boolean; domain?: boolean; attention?: boolean; manifest?: Partial<InferencePort['manifest']> } = {},
+  ) {}
 
   private gate(list: Deferred<void>[], hold = this.opts.autoResolve === false): Promise<void> {
     if (!hold) return Promise.resolve();
@@ -182,7 +186,7 @@ export class FakePorts implements AppPorts {
     opts.onProgress({ status: 'progress', file: `${opts.manifestUrl}/head.onnx`, loaded: 5, total: 10, progress: 50, overallLoaded: 5, overallTotal: 10 });
     await this.gate(this.pendingModels, this.opts.holdModel === true);
     if (this.modelError) throw this.modelError;
-    const m = new FakeInference(opts.manifestUrl, this.opts.domain === true, this.opts.attention === true);
+    const m = new FakeInference(opts.manifestUrl, this.opts.domain === true, this.opts.attention === true, this.opts.manifest);
     this.models.push(m);
     return m;
   }
