@@ -32,6 +32,10 @@ export interface ExportRow {
   backend: 'webgpu' | 'wasm';
   inference_ms: number;
   adapted_on: number | null;
+  /** Top probability under the model's uncertainty threshold (false without one). */
+  uncertain: boolean;
+  /** With the model tuned to the user's voice: the shipped model's probabilities (`probabilities` are the tuned ones). */
+  untuned_probabilities: Record<string, number> | null;
   attention: { bin_s: number; frames: number; weights: number[] } | null;
   at: string;
 }
@@ -62,6 +66,7 @@ const round = (x: number, digits: number): number => {
 
 export function exportRow(r: UtteranceResult): ExportRow {
   const m = splitModel(r.model);
+  const untuned = r.untunedProbabilities;
   return {
     id: r.id,
     source: r.source,
@@ -77,6 +82,8 @@ export function exportRow(r: UtteranceResult): ExportRow {
     backend: r.backend,
     inference_ms: round(r.inferenceMs, 1),
     adapted_on: r.adaptedOn ?? null,
+    uncertain: r.uncertain === true,
+    untuned_probabilities: untuned ? Object.fromEntries(r.labels.map((l, i) => [l, round(untuned[i], 6)])) : null,
     attention: r.attention ? attentionJSON(r.attention) : null,
     at: new Date(r.at).toISOString(),
   };
@@ -115,11 +122,13 @@ export function exportCSV(results: readonly UtteranceResult[], ctx: ExportContex
   for (const r of rows) for (const l of r.labels) if (!labels.includes(l)) labels.push(l);
   const header = [
     'id', 'source', 'file', 'start_s', 'end_s', 'top', ...labels.map((l) => `p_${l}`),
-    'model', 'model_name', 'model_version', 'labels', 'backend', 'inference_ms', 'adapted_on', 'attention', 'at', 'app_version', 'exported_at',
+    'model', 'model_name', 'model_version', 'labels', 'backend', 'inference_ms', 'adapted_on', 'uncertain',
+    ...labels.map((l) => `untuned_p_${l}`), 'attention', 'at', 'app_version', 'exported_at',
   ];
   const body = rows.map((r) => [
     r.id, r.source, r.file ?? '', r.start_s, r.end_s, r.top, ...labels.map((l) => r.probabilities[l] ?? ''),
     r.model ?? '', r.model_name ?? '', r.model_version ?? '', r.labels.join('|'), r.backend, r.inference_ms, r.adapted_on ?? '',
+    r.uncertain ? 'true' : 'false', ...labels.map((l) => r.untuned_probabilities?.[l] ?? ''),
     r.attention ? JSON.stringify(r.attention) : '', r.at, doc.app.version, doc.exported_at,
   ]);
   return [header, ...body].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';

@@ -40,7 +40,7 @@ function parseCSV(text: string): string[][] {
 
 const mixed = [
   r('u1', [0.1, 0.2, 0.6, 0.1], { source: 'mic', fileName: undefined, adaptedOn: 1 }),
-  r('u2', [0.7, 0.1, 0.1, 0.1]),
+  r('u2', [0.7, 0.1, 0.1, 0.1], { uncertain: true, untunedProbabilities: [0.4, 0.3, 0.2, 0.1] }),
   r('u3', [0.3, 0.7], { model: 'tiny 0.0.1 beta', labels: ['a', 'b'], backend: 'webgpu', attention: { weights: [0.25, 0.75], framesPerBin: 2, frameS: 0.02, frames: 4 } }),
 ];
 
@@ -56,13 +56,15 @@ describe('exports', () => {
     expect(doc.files.map((x: { id: string }) => x.id)).toEqual(['u2', 'u3']);
     expect(doc.microphone.map((x: { id: string }) => x.id)).toEqual(['u1']);
     expect(doc.microphone[0]).toMatchObject({ source: 'mic', file: null, top: 'anger', backend: 'wasm', inference_ms: 12.3, adapted_on: 1, model_name: 'whisper-base-3corpora' });
+    expect(doc.files[0]).toMatchObject({ uncertain: true, untuned_probabilities: { neutral: 0.4, happiness: 0.3, anger: 0.2, sadness: 0.1 } });
+    expect(doc.microphone[0]).toMatchObject({ uncertain: false, untuned_probabilities: null });
     expect(doc.files[1]).toMatchObject({ backend: 'webgpu', attention: { bin_s: 0.04, frames: 4, weights: [0.25, 0.75] }, labels: ['a', 'b'] });
   });
 
   test('CSV has a column for every JSON field, and the same values', () => {
     const doc = exportDocument(mixed, ctx);
     const [header, ...rows] = parseCSV(exportCSV(mixed, ctx));
-    const rowKeys = Object.keys(doc.files[0]).filter((k) => k !== 'probabilities');
+    const rowKeys = Object.keys(doc.files[0]).filter((k) => k !== 'probabilities' && k !== 'untuned_probabilities');
     for (const k of rowKeys) expect(header).toContain(k);
     expect(header).toEqual(expect.arrayContaining(['app_version', 'exported_at', 'p_neutral', 'p_sadness', 'p_a', 'p_b']));
     // Files first, then microphone, like the JSON's sections.
@@ -80,6 +82,8 @@ describe('exports', () => {
       expect(cell('adapted_on')).toBe(j.adapted_on === null ? '' : String(j.adapted_on));
       expect(cell('app_version')).toBe('0.1.0');
       for (const [l, p] of Object.entries(j.probabilities)) expect(Number(cell(`p_${l}`))).toBe(p);
+      expect(cell('uncertain')).toBe(String(j.uncertain));
+      for (const l of j.labels) expect(cell(`untuned_p_${l}`)).toBe(j.untuned_probabilities ? String(j.untuned_probabilities[l]) : '');
     });
     // A label the row's model does not have is empty, not 0.
     expect(rows[0][header.indexOf('p_a')]).toBe('');
