@@ -1,24 +1,31 @@
 // @vitest-environment jsdom
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, expect, test } from 'vitest';
-import { isTooQuiet, LevelMeter, QUIET_WINDOW, rmsToDbfs } from '../../src/ui/components/LevelMeter';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { isTooQuiet, LevelMeter, QUIET_SAMPLE_MS, QUIET_WINDOW, rmsToDbfs } from '../../src/ui/components/LevelMeter';
 
 (globalThis as unknown as { IS_REACT_ACT_ENVIRONMENT: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 let root: Root | null = null;
+beforeEach(() => {
+  vi.useFakeTimers();
+});
 afterEach(() => {
   act(() => root?.unmount());
   root = null;
   document.body.innerHTML = '';
+  vi.useRealTimers();
 });
 
-/** Renders the meter and feeds it `n` level reports (as the store does, 10 a second). */
+/** Renders the meter and feeds it level reports, one per sampling interval (as the store does, 10 a second). */
 function feed(levels: { rms: number; speech: boolean }[], active = true): HTMLElement {
   const el = document.createElement('div');
   document.body.append(el);
   root = createRoot(el);
-  for (const l of levels) act(() => root!.render(<LevelMeter level={l.rms} speech={l.speech} active={active} />));
+  for (const l of levels) {
+    act(() => root!.render(<LevelMeter level={l.rms} speech={l.speech} active={active} />));
+    act(() => vi.advanceTimersByTime(QUIET_SAMPLE_MS));
+  }
   return el;
 }
 const dbToRms = (db: number) => 10 ** (db / 20);
@@ -54,6 +61,14 @@ test('quiet speech shows a polite "too quiet" cue; loud speech and silence do no
   act(() => root!.unmount());
   // Not speaking is not "too quiet".
   expect(feed(steady(-55, false)).querySelector('.level-cue')!.textContent).toBe('');
+});
+
+test('the cue goes away once the quiet speech is 3 s in the past, even if the level stops changing', () => {
+  const el = feed(steady(-45, true));
+  expect(el.querySelector('.level-cue')!.textContent).toMatch(/too quiet/i);
+  act(() => root!.render(<LevelMeter level={0} speech={false} active />));
+  act(() => vi.advanceTimersByTime(QUIET_SAMPLE_MS * (QUIET_WINDOW + 1)));
+  expect(el.querySelector('.level-cue')!.textContent).toBe('');
 });
 
 test('the cue waits for a full window, and the meter hides when not listening', () => {

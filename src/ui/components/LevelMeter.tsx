@@ -10,7 +10,9 @@ export const METER_MAX_DBFS = 0;
  * its own input), but the emotion model hears the audio as it is, hiss included.
  */
 export const TOO_QUIET_DBFS = -35;
-/** Level samples (10 per second) kept for the quiet check. */
+/** The quiet check samples the level this often... */
+export const QUIET_SAMPLE_MS = 100;
+/** ...and looks at this many samples (3 s). */
 export const QUIET_WINDOW = 30;
 
 /** RMS (linear, full scale 1) to dBFS, clamped to the meter range. */
@@ -38,20 +40,23 @@ export function isTooQuiet(recent: readonly LevelSample[]): boolean {
 /** Input level in dBFS with a "too quiet" cue, while the microphone is listening. */
 export function LevelMeter({ level, speech, active }: { level: number; speech: boolean; active: boolean }) {
   const db = rmsToDbfs(level);
-  const recent = useRef<LevelSample[]>([]);
+  // Sampled on a clock, not on store updates: a level that stops changing (input gone silent)
+  // must still age out of the window.
+  const latest = useRef<LevelSample>({ dbfs: db, speech });
+  latest.current = { dbfs: db, speech };
   const [quiet, setQuiet] = useState(false);
   useEffect(() => {
-    if (!active) {
-      recent.current = [];
-      setQuiet(false);
-      return;
-    }
-    const r = recent.current;
-    r.push({ dbfs: db, speech });
-    if (r.length > QUIET_WINDOW) r.shift();
-    // Only a change re-renders the cue, so screen readers hear it once, not every frame.
-    setQuiet(isTooQuiet(r));
-  }, [db, level, speech, active]);
+    setQuiet(false);
+    if (!active) return;
+    const recent: LevelSample[] = [];
+    const id = setInterval(() => {
+      recent.push(latest.current);
+      if (recent.length > QUIET_WINDOW) recent.shift();
+      // Only a change re-renders the cue, so screen readers hear it once, not every sample.
+      setQuiet(isTooQuiet(recent));
+    }, QUIET_SAMPLE_MS);
+    return () => clearInterval(id);
+  }, [active]);
   const text = `${Math.round(db)} dBFS`;
   return (
     <div className="level-meter" hidden={!active}>
