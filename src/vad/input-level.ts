@@ -14,8 +14,9 @@
 
 /** Level the speech-level tracker (loud frames of an utterance) is normalised to, in dBFS. */
 export const TARGET_SPEECH_DBFS = -16;
-/** Gain limits in dB: quiet speech is raised at most this much, loud speech cut at most this much. */
+/** Most gain in dB for quiet speech (-50 dBFS speech reaches the target). */
 export const MAX_GAIN_DB = 36;
+/** Most attenuation in dB for loud speech (Silero scores -6 dBFS speech lower than -16). */
 export const MIN_GAIN_DB = -20;
 /** Frames at least this far above the noise floor update the speech level. */
 const SPEECH_SNR_DB = 15;
