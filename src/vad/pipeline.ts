@@ -4,12 +4,12 @@
  * the microphone and for files alike; tests run it in Node with the real model.
  *
  * A frame's speech probability is the larger of the model's score of a gain-normalised copy
- * and a level-above-noise-floor cue (see input-level.ts): Silero alone misses loud emotional
+ * and a cue from voiced sound well above the noise floor (see input-level.ts): Silero alone misses loud emotional
  * speech and quiet speech. The frame processor and the utterances get the original audio.
  */
 import { FRAME_SAMPLES, type VadEvent } from './events';
 import { FrameProcessor, type FrameProcessorOptions } from './frame-processor';
-import { energySpeechProbability, VadInputLevel } from './input-level';
+import { levelSpeechProbability, VadInputLevel } from './input-level';
 
 /** What the pipeline needs from a VAD model (Silero, or a stub in tests). */
 export interface FrameScorer {
@@ -69,9 +69,9 @@ export class VadPipeline {
   }
 
   private async processFrame(): Promise<void> {
-    const { snrDb } = this.level.process(this.frame, this.scored);
+    const level = this.level.process(this.frame, this.scored);
     const p = await this.scorer.process(this.scored);
-    this.processor.process(this.frame, Math.max(p, energySpeechProbability(snrDb)));
+    this.processor.process(this.frame, Math.max(p, levelSpeechProbability(level)));
   }
 
   /** Start of a new stream: clears model state, pending samples and positions. */

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import type { UtteranceEvent } from '../../src/vad/events';
-import { energySpeechProbability, frameDbfs, MAX_GAIN_DB, VadInputLevel } from '../../src/vad/input-level';
+import { energySpeechProbability, frameDbfs, frameVoicing, levelSpeechProbability, MAX_GAIN_DB, VadInputLevel } from '../../src/vad/input-level';
 import { VadPipeline } from '../../src/vad/pipeline';
 import { createSileroVad, type SileroVad } from '../../src/vad/silero';
 import { brownNoise, loadEmodb, matchClips, SEQUENCE_CLIPS, sequence, whiteNoise, atLevel } from './helpers/level-audio';
@@ -90,6 +90,26 @@ describe('silence and noise stay silent', () => {
     });
   }
 
+  test('loud knocks and noise bursts after silence and after speech (not voiced): no utterance of their own', async () => {
+    // 3 s of knocks (decaying noise bursts every 0.2 s, peaks near full scale) and 1 s bursts of white noise.
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5;
+    const knocks = new Float32Array(48000);
+    for (let k = 0; k < 15; k++) for (let i = 0; i < 800; i++) knocks[k * 3200 + i] = rnd() * Math.exp(-i / 150);
+    const burst = whiteNoise(1, -20, 3);
+    const x = new Float32Array(16000 * 9);
+    x.set(knocks, 16000);
+    x.set(burst, 16000 * 5);
+    expect(await utterances(x)).toEqual([]);
+    // The same after a sentence: still exactly the sentence.
+    const seq = sequence(['12a02Ac.wav'], -23, 1.0);
+    const y = new Float32Array(seq.samples.length + x.length);
+    y.set(seq.samples);
+    y.set(x, seq.samples.length);
+    const found = await utterances(y);
+    expect(matchClips(seq.clips, found).perUtterance).toEqual([1]);
+  });
+
   test('low noise after speech (the gain raised for quiet speech) does not turn into speech', async () => {
     const seq = sequence(['10a04Fd.wav'], -50, 0);
     const tail = whiteNoise(15, -70);
@@ -107,6 +127,19 @@ describe('VadInputLevel (gain and noise floor in front of the VAD model)', () =>
     const sine = Float32Array.from({ length: 512 }, (_, i) => Math.sin((2 * Math.PI * 1000 * i) / 16000));
     expect(frameDbfs(sine)).toBeCloseTo(-3.01, 1);
     expect(frameDbfs(new Float32Array(512))).toBe(-100);
+  });
+
+  test('frameVoicing: a 200 Hz vowel-like tone is periodic, white noise is not', () => {
+    const vowel = Float32Array.from({ length: 512 }, (_, i) => Math.sin((2 * Math.PI * 200 * i) / 16000) + 0.5 * Math.sin((2 * Math.PI * 400 * i) / 16000));
+    expect(frameVoicing(vowel)).toBeGreaterThan(0.9);
+    expect(frameVoicing(whiteNoise(0.032, -20).subarray(0, 512))).toBeLessThan(0.3);
+    expect(frameVoicing(new Float32Array(512))).toBe(0);
+  });
+
+  test('levelSpeechProbability: loud and voiced counts, loud and unvoiced does not', () => {
+    expect(levelSpeechProbability({ dbfs: -20, snrDb: 40, gainDb: 0, voicing: 0.9 })).toBe(1);
+    expect(levelSpeechProbability({ dbfs: -20, snrDb: 40, gainDb: 0, voicing: 0.2 })).toBe(0);
+    expect(levelSpeechProbability({ dbfs: -60, snrDb: 5, gainDb: 0, voicing: 0.9 })).toBe(0);
   });
 
   test('energySpeechProbability: 0 at 10 dB above the floor, 0.5 at 22 dB, 1 from 34 dB', () => {
