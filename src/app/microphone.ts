@@ -24,7 +24,7 @@ export interface MicrophoneEvents {
   state: MicState;
   /** Segmenter events of the current listening session, in order. */
   vad: VadEvent;
-  /** Input RMS level 0..1, at most {@link LEVEL_HZ} times a second. */
+  /** Input RMS level 0..1 (the loudest 32-ms frame since the last report), at most {@link LEVEL_HZ} times a second. */
   level: number;
   notice: MicNotice;
 }
@@ -121,15 +121,19 @@ export class Microphone {
       if (attempt.cancelled) return;
       seg.reset(); // a new stream: positions restart at 0
       let lastLevel = Number.NEGATIVE_INFINITY;
+      let loudest = 0;
       capture = await this.ports.startCapture({
         onFrame: (frame) => {
           if (!attempt.cancelled && this.capture === capture) seg.push(frame);
         },
         onLevel: (rms) => {
           const now = performance.now();
+          // The loudest frame since the last report: a short syllable between reports still shows.
+          loudest = Math.max(loudest, rms);
           if (this.capture !== capture || now - lastLevel < 1000 / LEVEL_HZ) return;
           lastLevel = now;
-          this.events.emit('level', rms);
+          this.events.emit('level', loudest);
+          loudest = 0;
         },
         onEnded: (reason) => {
           if (this.capture !== capture) return;

@@ -2,9 +2,14 @@
  * Model + state machine: cuts 16 kHz audio of any chunk size into 512-sample frames,
  * scores each with the VAD model and feeds the frame processor. The worker runs this for
  * the microphone and for files alike; tests run it in Node with the real model.
+ *
+ * A frame's speech probability is the larger of the model's score of a gain-normalised copy
+ * and a cue from voiced sound well above the noise floor (see input-level.ts): Silero alone misses loud emotional
+ * speech and quiet speech. The frame processor and the utterances get the original audio.
  */
 import { FRAME_SAMPLES, type VadEvent } from './events';
 import { FrameProcessor, type FrameProcessorOptions } from './frame-processor';
+import { levelSpeechProbability, VadInputLevel } from './input-level';
 
 /** What the pipeline needs from a VAD model (Silero, or a stub in tests). */
 export interface FrameScorer {
@@ -18,6 +23,9 @@ export class VadPipeline {
   readonly processor: FrameProcessor;
   private readonly scorer: FrameScorer;
   private readonly frame = new Float32Array(FRAME_SAMPLES);
+  /** The gain-normalised copy of `frame` the model scores. */
+  private readonly scored = new Float32Array(FRAME_SAMPLES);
+  private readonly level = new VadInputLevel();
   private filled = 0;
 
   /**
@@ -40,7 +48,7 @@ export class VadPipeline {
       at += n;
       if (this.filled === FRAME_SAMPLES) {
         this.filled = 0;
-        this.processor.process(this.frame, await this.scorer.process(this.frame));
+        await this.processFrame();
       }
     }
   }
@@ -55,15 +63,22 @@ export class VadPipeline {
       padding = FRAME_SAMPLES - this.filled;
       this.frame.fill(0, this.filled);
       this.filled = 0;
-      this.processor.process(this.frame, await this.scorer.process(this.frame));
+      await this.processFrame();
     }
     this.processor.flush(padding);
+  }
+
+  private async processFrame(): Promise<void> {
+    const level = this.level.process(this.frame, this.scored);
+    const p = await this.scorer.process(this.scored);
+    this.processor.process(this.frame, Math.max(p, levelSpeechProbability(level)));
   }
 
   /** Start of a new stream: clears model state, pending samples and positions. */
   reset(): void {
     this.filled = 0;
     this.scorer.reset();
+    this.level.reset();
     this.processor.reset();
   }
 }

@@ -1,4 +1,5 @@
 import { useAppState, useController } from '../context';
+import { LevelMeter } from './LevelMeter';
 import { ProbabilityBars } from './ProbabilityBars';
 
 /** Listen/Stop, input level, live state, and provisional probabilities of the utterance in progress. */
@@ -35,14 +36,7 @@ export function ListenPanel() {
         <span className="live-state" role="status" aria-live="polite" data-state={state}>
           {state}
         </span>
-        <meter
-          className="level"
-          min={0}
-          max={1}
-          value={Math.min(1, live.level * 4)}
-          aria-label="Input level"
-          hidden={live.mic !== 'listening'}
-        />
+        <LevelMeter level={live.level} speech={live.speech} active={live.mic === 'listening'} />
       </div>
       {live.provisional ? (
         <div className="provisional" aria-live="off">
