@@ -118,6 +118,9 @@ def train_config(args: argparse.Namespace, **over: object) -> TrainConfig:
 
 
 DOMAIN_NORMS = ["none", "session", "session-running"]
+#: Few-shot calibration recipe written into built models (training/calibration.py; chosen on
+#: unseen-corpus speakers in docs/results/calibration.md).
+CALIBRATION = {"method": "linear", "l2": 0.1, "steps": 500, "lr": 1.0, "min_per_class": 2}
 LANGUAGES = {"emodb": "German", "ravdess": "English (North American)", "nemo": "Polish"}
 
 
@@ -331,7 +334,7 @@ def cmd_build(args: argparse.Namespace) -> dict:
         head_provenance=f"trained on {len(utts)} utterances of {DATASET_NAMES[args.data]}; config {json.dumps(asdict(cfg))}",
         metrics=metrics, fidelity_file="fidelity.json" if fidelity is not None else None,
         domain_normalization=domain, evaluation=evaluation, head_attention=head.has_attention,
-        head_pooled={"dim": head.classifier.in_features, "classifier": CLASSIFIER_FILE},
+        head_pooled={"dim": head.classifier.in_features, "classifier": CLASSIFIER_FILE}, calibration=CALIBRATION,
     )
     print(f"wrote {out / 'manifest.json'} ({time.perf_counter() - t_start:.0f}s)", file=sys.stderr)
     return {"manifest": manifest, "head": head, "upstream": up, "store": store, "utts": utts}
