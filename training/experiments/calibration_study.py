@@ -50,6 +50,10 @@ PRIOR_FRAMES = 2000.0
 #: The shipped head's recipe (public/models/default, head provenance).
 SHIPPED_CFG = replace(TrainConfig(), pooling="meanstd", label_smoothing=0.1, lr=1e-3, max_epochs=15, patience=4)
 KS = (1, 2, 4, 8)
+#: How the --resemblyzer-clips file is made (the command records it, not a local path).
+RESEMBLYZER_CLIPS_HINT = ("CLIPS.npz  # from: python -m training.experiments.shipped_model --model "
+                          "public/models/resemblyzer-emodb --corpus ravdess=/work/corpora/ravdess nemo=/work/corpora/nemo "
+                          "--out /tmp/shipped.json --clips CLIPS.npz")
 #: Uncertainty rule: results at or above the threshold are right at least this often (corpus mean).
 TARGET_ACCURACY_ABOVE = 0.80
 #: Recipes compared (name -> recipe). steps <= 500 so the page fits 32 examples of P=512 fast.
@@ -234,7 +238,8 @@ def main() -> None:
                prior_frames=PRIOR_FRAMES, head_config=asdict(SHIPPED_CFG), draws=args.draws, held_out=check,
                seconds=round(time.perf_counter() - t0, 1),
                command="nice .venv/bin/python -m training.experiments.calibration_study --corpus "
-                       "emodb=../shared/data/emodb ravdess=/work/corpora/ravdess nemo=/work/corpora/nemo")
+                       "emodb=../shared/data/emodb ravdess=/work/corpora/ravdess nemo=/work/corpora/nemo"
+                       + (f" --resemblyzer-clips {RESEMBLYZER_CLIPS_HINT}" if args.resemblyzer_clips else ""))
     (RESULTS / "calibration.json").write_text(json.dumps(cal, indent=1) + "\n")
     unc = uncertainty_study(np.concatenate([a["p"] for a in arrays.values()]),
                             np.concatenate([a["y"] for a in arrays.values()]),
