@@ -118,6 +118,9 @@ def train_config(args: argparse.Namespace, **over: object) -> TrainConfig:
 
 
 DOMAIN_NORMS = ["none", "session", "session-running"]
+#: Few-shot calibration recipe written into built models (training/calibration.py; chosen on
+#: unseen-corpus speakers in docs/results/calibration.md).
+CALIBRATION = {"method": "linear", "l2": 0.1, "steps": 500, "lr": 1.0, "min_per_class": 2}
 LANGUAGES = {"emodb": "German", "ravdess": "English (North American)", "nemo": "Polish"}
 
 
@@ -203,6 +206,8 @@ def cmd_evaluation(args: argparse.Namespace) -> dict:
     manifest = json.loads((out / MANIFEST).read_text())
     cfg = train_config(args, pooling=args.head, label_smoothing=args.label_smoothing)
     ev = evaluation_from(args.evaluation_from, args.upstream, args.domain_norm, cfg, args.prior_frames)
+    if "uncertain_below" in manifest.get("evaluation", {}):  # chosen separately (docs/results/uncertainty.md)
+        ev["uncertain_below"] = manifest["evaluation"]["uncertain_below"]
     manifest["evaluation"] = ev
     validate(manifest)
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -267,9 +272,9 @@ def model_card_text(name: str, up, args: argparse.Namespace, labels: list[str], 
 
 def cmd_build(args: argparse.Namespace) -> dict:
     """Run the whole chain; returns {"manifest", "head", "upstream", "store", "utts"}."""
-    from .export.head_onnx import export_head_onnx
     from .data.corpora import corpus_of
-    from .manifest import metrics_from_cv, training_data_from, write_manifest
+    from .export.head_onnx import classifier_weights, export_head_onnx, write_classifier
+    from .manifest import CLASSIFIER_FILE, metrics_from_cv, training_data_from, write_manifest
 
     t_start = time.perf_counter()
     up, utts, labels, store = prepare(args)
@@ -298,7 +303,10 @@ def cmd_build(args: argparse.Namespace) -> dict:
     name = args.name or out.name
     variant_ids = [v for v in args.variants.split(",") if v]
     variants = export_upstream_variants(up, out, variant_ids)
-    head_path = export_head_onnx(head, store.num_layers, store.dim, out / "head.onnx", domain_inputs=prior is not None)
+    head_path = export_head_onnx(head, store.num_layers, store.dim, out / "head.onnx", domain_inputs=prior is not None,
+                                 pooled=True)
+    # The final linear layer, for few-shot calibration in the page (training/calibration.py).
+    write_classifier(*classifier_weights(head), out / CLASSIFIER_FILE)
     domain, head_feeds = None, None
     if prior is not None:
         np.concatenate([prior[0].ravel(), prior[1].ravel()]).astype("<f4").tofile(out / PRIOR_FILE)
@@ -329,6 +337,7 @@ def cmd_build(args: argparse.Namespace) -> dict:
         domain_normalization=domain, evaluation=evaluation, head_attention=head.has_attention,
         # Single-corpus builds do not prefix ids with the corpus: the --data name is the corpus.
         training_data=training_data_from(utts, corpus_of if args.data == "corpora" else (lambda u: args.data)),
+        head_pooled={"dim": head.classifier.in_features, "classifier": CLASSIFIER_FILE}, calibration=CALIBRATION,
     )
     print(f"wrote {out / 'manifest.json'} ({time.perf_counter() - t_start:.0f}s)", file=sys.stderr)
     return {"manifest": manifest, "head": head, "upstream": up, "store": store, "utts": utts}

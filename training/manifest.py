@@ -15,6 +15,10 @@ SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "manifest.schema
 MANIFEST = "manifest.json"
 #: head.attention of a head whose ONNX graph outputs its attention over the upstream frames.
 HEAD_ATTENTION = {"output": "attention"}
+#: Name of the head's output with the pooled representation its final linear layer reads (head.pooled).
+POOLED_OUTPUT = "pooled"
+#: Default file of that layer's weights: float32 little-endian W [labels, dim] row-major, then b [labels].
+CLASSIFIER_FILE = "classifier.f32"
 
 
 def sha256_file(path: Path) -> str:
@@ -31,6 +35,20 @@ def file_ref(out_dir: Path, file: str) -> dict:
     if not p.is_file():
         raise FileNotFoundError(f"manifest: {p} does not exist")
     return {"file": file, "bytes": p.stat().st_size, "sha256": sha256_file(p)}
+
+
+def classifier_bytes(labels: int, dim: int) -> int:
+    """Size of a classifier file: float32 W [labels, dim] and b [labels]."""
+    return 4 * labels * (dim + 1)
+
+
+def pooled_ref(out_dir: Path, classifier: str, dim: int, labels: int) -> dict:
+    """head.pooled for ``out_dir/classifier`` (raises ValueError when its size does not fit)."""
+    ref = file_ref(out_dir, classifier)
+    if ref["bytes"] != classifier_bytes(labels, dim):
+        raise ValueError(f"{classifier}: {ref['bytes']} bytes, a {labels} x {dim} layer plus bias needs "
+                         f"{classifier_bytes(labels, dim)}")
+    return {"output": POOLED_OUTPUT, "dim": dim, "classifier": ref}
 
 
 def load_schema() -> dict:
@@ -106,13 +124,19 @@ def write_manifest(
     evaluation: dict | None = None,
     head_attention: bool = False,
     training_data: list[dict] | None = None,
+    head_pooled: dict | None = None,
+    calibration: dict | None = None,
 ) -> dict:
     """Compute bytes + SHA-256 of every referenced file, validate, write ``out_dir/manifest.json``.
 
     ``variants``: VariantFile dataclasses or dicts with id, file, dtype, backends, requires
     (bytes/sha256 are recomputed from the files, so a stale value cannot slip through).
     ``head_attention``: head.onnx has the second output ``attention`` [T] (CorrAP); declared
-    as ``head.attention``. Returns the manifest dict.
+    as ``head.attention``.
+    ``head_pooled``: {"dim": P, "classifier": file name}: head.onnx also outputs ``pooled`` [1, P]
+    and the file holds its final linear layer (declared as ``head.pooled``, size checked).
+    ``calibration``: the few-shot calibration recipe {method, l2, steps, lr[, min_per_class]};
+    needs ``head_pooled``. Returns the manifest dict.
     """
     out_dir = Path(out_dir)
     if not (out_dir / model_card).is_file():
@@ -130,6 +154,10 @@ def write_manifest(
         if head_type != "corrap":  # the only pooling that weights frames (not in the schema: see its description)
             raise ValueError(f"head type {head_type!r} has no attention over time to declare")
         head["attention"] = dict(HEAD_ATTENTION)
+    if head_pooled is not None:
+        head["pooled"] = pooled_ref(out_dir, head_pooled["classifier"], int(head_pooled["dim"]), len(labels))
+    elif calibration is not None:
+        raise ValueError("a calibration recipe needs head_pooled (the layer it refits)")
     head.update(licence=head_licence, provenance=head_provenance)
     manifest: dict[str, Any] = {
         "name": name, "version": version, "description": description, "labels": list(labels),
@@ -155,6 +183,8 @@ def write_manifest(
         manifest["evaluation"] = evaluation
     if training_data is not None:
         manifest["training_data"] = training_data
+    if calibration is not None:
+        manifest["calibration"] = dict(calibration)
     manifest.update(licence=licence, provenance=provenance, model_card=model_card)
     validate(manifest)
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -174,8 +204,17 @@ def verify_manifest(directory: Path) -> list[str]:
         return problems
     if "attention" in manifest["head"] and manifest["head"]["type"] != "corrap":
         problems.append(f"head.attention declared for a {manifest['head']['type']} head (only corrap has attention)")
+    pooled = manifest["head"].get("pooled")
+    if "calibration" in manifest and pooled is None:
+        problems.append("calibration declared but head.pooled (the layer it refits) is missing")
     refs = [(f"upstream variant {v['id']}", v) for v in manifest["upstream"]["variants"]]
     refs.append(("head", manifest["head"]))
+    if pooled is not None:
+        refs.append(("head classifier", pooled["classifier"]))
+        want = classifier_bytes(len(manifest["labels"]), pooled["dim"])
+        if pooled["classifier"]["bytes"] != want:
+            problems.append(f"head classifier: manifest says {pooled['classifier']['bytes']} bytes, "
+                            f"{len(manifest['labels'])} labels x {pooled['dim']} dims plus bias need {want}")
     if "fidelity" in manifest:
         refs.append(("fidelity", manifest["fidelity"]))
     if "domain_normalization" in manifest:

@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--corpus", nargs="+", required=True)
     ap.add_argument("--variant", default="fp32")
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--clips", type=Path, default=None,
+                    help="also save every clip's probabilities, label and corpus (npz: p, y, corpus)")
     a = ap.parse_args(argv)
     manifest = json.loads((a.model / "manifest.json").read_text())
     labels = manifest["labels"]
@@ -48,6 +50,8 @@ def main(argv: list[str] | None = None) -> dict:
         s = result["per_corpus"][c]
         print(f"{c}: n {s['n']} accuracy {100 * s['accuracy']:.1f} UAR {100 * s['uar']:.1f} ECE {s['ece']:.3f}", flush=True)
     a.out.write_text(json.dumps(result, indent=1) + "\n")
+    if a.clips is not None:  # for thresholds on the top probability (training.experiments.calibration_study)
+        np.savez(a.clips, p=probs.astype(np.float32), y=y, corpus=np.array([corpus_of(u) for u in utts]))
     return result
 
 

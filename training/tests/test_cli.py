@@ -38,6 +38,9 @@ def test_build_writes_a_valid_manifest(built):
     assert [v["id"] for v in m["upstream"]["variants"]] == ["fp32", "q4"]
     assert (m["upstream"]["num_layers"], m["upstream"]["dim"]) == (3, 64)
     assert m["head"]["type"] == "corrap" and m["head"]["label_smoothing"] == 0.1
+    assert m["head"]["pooled"]["dim"] == 256 * 255 // 2  # CorrAP over the 256-dim projection
+    sess = ort.InferenceSession(str(out / "head.onnx"), providers=["CPUExecutionProvider"])
+    assert [o.name for o in sess.get_outputs()] == ["probabilities", "attention", "pooled"]
     assert [f["group"] for f in m["metrics"]["folds"]] == SPEAKERS
     assert sum(f["n_test"] for f in m["metrics"]["folds"]) == 12
     assert len(result["utts"]) == 12

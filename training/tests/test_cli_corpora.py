@@ -106,3 +106,32 @@ def test_evaluation_command_refreshes_manifest_and_card(built, tmp_path):
     assert verify_manifest(out) == []
     card = (out / "MODEL_CARD.md").read_text()
     assert "**60.0 %**" in card and card.count("<!-- evaluation:begin -->") == 1
+
+
+def test_evaluation_command_keeps_the_uncertainty_threshold(built, tmp_path):
+    import shutil
+    from dataclasses import asdict
+    out = tmp_path / "model"
+    shutil.copytree(built[0], out)
+    cfg = asdict(TrainConfig(pooling="corrap", max_epochs=2))
+    (tmp_path / "r.json").write_text(json.dumps({"runs": [_run("ravdess", 0.65, cfg), _run("nemo", 0.55, cfg)]})
+                                     .replace('"whisper-base"', '"tiny:wavlm"'))
+    args = ["evaluation", "--upstream", "tiny:wavlm", "--head", "corrap", "--max-epochs", "2", "--domain-norm", "session",
+            "--evaluation-from", str(tmp_path / "r.json"), "--out", str(out)]
+    main(args)
+    m = json.loads((out / "manifest.json").read_text())
+    assert "uncertain_below" not in m["evaluation"]
+    m["evaluation"]["uncertain_below"] = 0.55  # chosen separately (docs/results/uncertainty.md)
+    (out / "manifest.json").write_text(json.dumps(m))
+    main(args)
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["evaluation"]["uncertain_below"] == 0.55 and m["evaluation"]["mean_uar_loco"] == pytest.approx(0.6)
+    assert verify_manifest(out) == []
+
+
+def test_built_model_declares_its_pooled_output_and_calibration_recipe(built):
+    from training.cli import CALIBRATION
+    out, result = built
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["head"]["pooled"]["dim"] == result["head"].classifier.in_features and m["calibration"] == CALIBRATION
+    assert verify_manifest(out) == []

@@ -101,3 +101,19 @@ def test_training_data_from_counts_clips_and_speakers_per_corpus():
     td = training_data_from(utts, lambda u: u.id.split("/")[0])
     assert [(c["corpus"], c["clips"], c["speakers"], c["style"]) for c in td] == [("EmoDB", 3, 2, "acted"), ("nEMO", 1, 1, "acted")]
     assert training_data_from(utts, lambda u: "csv") is None  # unknown corpus: no claim
+
+
+def test_default_threshold_and_calibration_recipe_are_the_ones_the_studies_chose():
+    m = manifest_of("default")
+    results = REPO / "docs" / "results"
+    unc = json.loads((results / "uncertainty.json").read_text())
+    cal = json.loads((results / "calibration.json").read_text())
+    card = (DEFAULT / m["model_card"]).read_text()
+    assert m["evaluation"]["uncertain_below"] == unc["uncertain_below"]
+    assert f"**{unc['uncertain_below']:.2f}**" in card
+    recipe = {k: m["calibration"][k] for k in ("method", "l2", "steps", "lr")}
+    name = next(n for n, r in cal["methods"].items() if r == recipe)  # the recipe was measured
+    k2 = cal["table"]["2"][name]
+    assert f"+{100 * k2['mean_gain']:.1f} points on average" in card
+    assert f"{100 * k2['std_gain']:.1f} over speakers" in card
+    assert m["head"]["pooled"]["dim"] == 512 and m["head"]["pooled"]["classifier"]["bytes"] == 4 * 4 * 513
