@@ -4,9 +4,11 @@ import { createController, optionsFromUrl } from './app/controller';
 import { browserPorts } from './app/ports-browser';
 import { Recognizer } from './app/recognizer';
 import { DEPLOYED_MODEL_ORIGINS } from './env';
+import { registerServiceWorker } from './pwa/register';
 import { HISTORY_LIMIT, createAppStore } from './store/app-store';
 import { App } from './ui/App';
 import { AttentionView } from './ui/components/AttentionView';
+import { UpdateNotice } from './ui/components/UpdateNotice';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
@@ -23,9 +25,21 @@ const controller = createController(store, recognizer);
 // Test-only handle (E2E tests read the store through it): set by the tests' init script, never in normal use.
 if ((window as { __serTestHooks?: boolean }).__serTestHooks === true) (window as { __ser?: unknown }).__ser = { store, recognizer, controller };
 
+// Offline use and app updates (page only; the embed never registers a service worker).
+const update = registerServiceWorker();
+linkManifestToModel();
+
 createRoot(root).render(
   <StrictMode>
     <App store={store} controller={controller} attentionView={AttentionView} />
+    <UpdateNotice update={update} />
   </StrictMode>,
 );
 void controller.init();
+
+/** An app installed from `?model=X` starts with model X (the service worker writes that start URL). */
+function linkManifestToModel(): void {
+  const model = new URL(location.href).searchParams.get('model');
+  const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
+  if (model && link) link.href = `${link.href.split('?')[0]}?${new URLSearchParams({ model })}`;
+}
