@@ -24,8 +24,9 @@ precacheAndRoute(self.__WB_MANIFEST);
 
 const scopePath = new URL(self.registration.scope).pathname;
 
-// The app page with any query (?model=, ?backend=) opens from the precached index.html.
-const appPage = new RegExp(`^${scopePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(index\\.html)?$`);
+// The app page with any query (?model=, ?backend=) opens from the precached index.html
+// (Workbox matches the allowlist against path + query).
+const appPage = new RegExp(`^${scopePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(index\\.html)?(\\?.*)?$`);
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { allowlist: [appPage] }));
 
 // manifest.webmanifest?model=X: the precached manifest with a start URL that opens model X,

@@ -3,7 +3,7 @@
  * (src/main.tsx marks the page `data-build="B"`), i.e. a new deployment of the same app.
  */
 import { mergeConfig, type Plugin } from 'vite';
-import base from '../../vite.config';
+import base from '../../vite.config.ts';
 
 const marker: Plugin = {
   name: 'e2e-build-marker',
