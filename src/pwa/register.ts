@@ -24,19 +24,18 @@ export function registerServiceWorker(swUrl = './sw.js'): UpdateSignal {
   const wb = new Workbox(new URL(swUrl, document.baseURI).href, { scope: new URL('./', document.baseURI).pathname });
   const listeners = new Set<() => void>();
   let waiting = false;
-  let activatedElsewhere = false;
+  let activated = false;
   const notify = (): void => listeners.forEach((l) => l());
   wb.addEventListener('waiting', () => {
     waiting = true;
     notify();
   });
-  // Another tab activated the new version: this page still runs the old files, say so too.
-  wb.addEventListener('controlling', (e) => {
-    if (e.isExternal) {
-      activatedElsewhere = true;
-      waiting = true;
-      notify();
-    }
+  // The new version took control (Reload pressed here or in another tab): this page still
+  // runs the old files, so it offers the reload too.
+  wb.addEventListener('controlling', () => {
+    activated = true;
+    waiting = true;
+    notify();
   });
   // A page left open for days still hears of new deployments when it comes back into view.
   document.addEventListener('visibilitychange', () => {
@@ -50,8 +49,8 @@ export function registerServiceWorker(swUrl = './sw.js'): UpdateSignal {
     },
     waiting: () => waiting,
     apply() {
-      // Already active (another tab switched): no controller change will come.
-      if (activatedElsewhere) return location.reload();
+      // Already in control (another tab switched): no controller change will come.
+      if (activated) return location.reload();
       // Reload once the new worker controls the page, so every file comes from the new version.
       navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
       wb.messageSkipWaiting();

@@ -209,10 +209,24 @@ describe('a new deployment', () => {
       expect(await t.page.evaluate(() => document.documentElement.dataset.build ?? 'A')).toBe('A');
       expect((await waitForModel(t.page)).load.error).toBeNull();
 
+      // A second tab opened now still gets A (the new version waits) and offers the reload too.
+      const tab2 = await t.context.newPage();
+      const tab2Errors: string[] = [];
+      tab2.on('pageerror', (e) => tab2Errors.push(e.message));
+      await tab2.goto(appUrl(b, { model: TINY_MODEL, backend: 'wasm' }));
+      await tab2.getByTestId('update-notice').waitFor({ timeout: 60_000 });
+      expect(await tab2.evaluate(() => document.documentElement.dataset.build ?? 'A')).toBe('A');
+
       const modelRequestsBefore = b.requests.filter((p) => p.startsWith('/fixtures/models/tiny/') && !p.endsWith('manifest.json')).length;
       await t.page.getByRole('button', { name: 'Reload' }).click();
       await t.page.waitForFunction(() => document.documentElement.dataset.build === 'B', null, { timeout: 60_000 });
       expect(await pageScripts()).toEqual([`/${scriptB}`]);
+      // The other tab keeps running A until its own Reload, which then switches it to B.
+      expect(await tab2.evaluate(() => document.documentElement.dataset.build ?? 'A')).toBe('A');
+      await tab2.getByRole('button', { name: 'Reload' }).click();
+      await tab2.waitForFunction(() => document.documentElement.dataset.build === 'B', null, { timeout: 60_000 });
+      expect(tab2Errors).toEqual([]);
+      await tab2.close();
       expect(await t.page.getByTestId('update-notice').count()).toBe(0);
       expect((await waitForModel(t.page)).load.error).toBeNull();
       // The model did not change: B loads it from the model cache, its files are not downloaded again.
