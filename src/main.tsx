@@ -4,7 +4,7 @@ import { createController, optionsFromUrl } from './app/controller';
 import { browserPorts } from './app/ports-browser';
 import { Recognizer } from './app/recognizer';
 import { DEPLOYED_MODEL_ORIGINS } from './env';
-import { registerServiceWorker } from './pwa/register';
+import { linkManifestToModel, registerServiceWorker } from './pwa/register';
 import { HISTORY_LIMIT, createAppStore } from './store/app-store';
 import { App } from './ui/App';
 import { AttentionView } from './ui/components/AttentionView';
@@ -36,10 +36,3 @@ createRoot(root).render(
   </StrictMode>,
 );
 void controller.init();
-
-/** An app installed from `?model=X` starts with model X (the service worker writes that start URL). */
-function linkManifestToModel(): void {
-  const model = new URL(location.href).searchParams.get('model');
-  const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
-  if (model && link) link.href = `${link.href.split('?')[0]}?${new URLSearchParams({ model })}`;
-}

@@ -57,3 +57,14 @@ export function registerServiceWorker(swUrl = './sw.js'): UpdateSignal {
     },
   };
 }
+
+/**
+ * Points the page's manifest link at `manifest.webmanifest?model=X` when the page was opened with
+ * `?model=X`: the service worker answers with a start URL that opens model X, so the installed
+ * app starts with the model it was installed from.
+ */
+export function linkManifestToModel(): void {
+  const model = new URL(location.href).searchParams.get('model');
+  const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
+  if (model && link) link.href = `${link.href.split('?')[0]}?${new URLSearchParams({ model })}`;
+}

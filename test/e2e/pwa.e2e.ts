@@ -94,6 +94,22 @@ describe('offline after the first visit', () => {
       expect(mic).toHaveLength(3);
       for (const m of mic) expect(m.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
 
+      // One cache story: the precache holds the app and runtime files, the model cache the model
+      // (only the variant the page loads); no file is in both.
+      const stored = await t.page.evaluate(async () => {
+        const out: Record<string, string[]> = {};
+        for (const name of await caches.keys()) out[name] = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
+        return out;
+      });
+      const precache = Object.entries(stored).filter(([name]) => name.startsWith('workbox-precache')).flatMap(([, paths]) => paths);
+      const models = stored['emotion-models-v1'] ?? [];
+      console.log(`[pwa offline] precache: ${precache.length} files; model cache: ${models.join(', ')}`);
+      expect(precache).toEqual(expect.arrayContaining(['/index.html', '/vendor/ort/ort-wasm-simd-threaded.asyncify.wasm', '/vendor/ort/ort-wasm-simd-threaded.asyncify.mjs', '/vendor/vad/silero_vad_v5.onnx']));
+      expect(precache.filter((p) => p.startsWith('/models/') || (p.startsWith('/vendor/ort/') && !p.includes('.asyncify.')))).toEqual([]);
+      expect(models).toEqual(expect.arrayContaining(['/models/default/manifest.json', '/models/default/head.onnx', '/models/default/upstream.q8.onnx']));
+      expect(models).not.toContain('/models/default/upstream.fp32.onnx');
+      expect(models.filter((p) => precache.includes(p))).toEqual([]);
+
       // Nothing reached the server once offline: everything came from the browser's caches. The
       // one exception is the browser's own update check of sw.js on navigation, made by the
       // browser process, which Playwright's offline emulation does not cover (really offline,

@@ -18,6 +18,7 @@ const MIME: Record<string, string> = {
   '.md': 'text/markdown; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
   '.wav': 'audio/wav',
   '.map': 'application/json; charset=utf-8',
 };
