@@ -1,5 +1,6 @@
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 import { vendorAssets } from './build-plugins/vendor-assets.ts';
 import { contentSecurityPolicy } from './build-plugins/csp.ts';
 import { configuredModelOrigins, modelOrigins } from './build-plugins/model-origins.ts';
@@ -45,10 +46,31 @@ function requireProductionBuild(): Plugin {
   };
 }
 
+/**
+ * The app page's service worker (src/pwa/sw.ts; offline use, install, updates; README "Offline
+ * and install"). It precaches what the page loads apart from the models: the app shell, the
+ * onnxruntime-web build the workers import (onnxruntime-web/webgpu 1.30 loads the `asyncify`
+ * files only) and the VAD model. Models stay in the model cache (src/model/cache.ts), so no
+ * file is stored twice. The embed's files are left out: a host page never gets this worker.
+ */
+const serviceWorker = VitePWA({
+  strategies: 'injectManifest',
+  srcDir: 'src/pwa',
+  filename: 'sw.ts',
+  injectRegister: false, // src/pwa/register.ts, from the page's code only
+  manifest: false, // public/manifest.webmanifest, linked from index.html only
+  injectManifest: {
+    globPatterns: ['index.html', 'model-card.html', 'models/index.json', 'samples/*.{wav,json}', 'manifest.webmanifest', 'favicon.svg', 'icons/*.png', 'assets/**/*.{js,css}', 'vendor/ort/ort-wasm-simd-threaded.asyncify.{mjs,wasm}', 'vendor/vad/*.onnx'],
+    // The embed's own entry chunks (embed.html, the custom element): never used by the app page.
+    globIgnores: ['**/*.map', 'assets/embed-*.js', 'assets/element-*.js'],
+    maximumFileSizeToCacheInBytes: 32 * 1024 * 1024, // onnxruntime's wasm is ~27 MB
+  },
+});
+
 export default defineConfig({
   // Relative base: the built app and embed work from any sub-folder or CDN path.
   base: './',
-  plugins: [requireProductionBuild(), react(), vendorAssets(), pureManifestValidator(), modelOrigins(MODEL_ORIGINS), appVersion(), contentSecurityPolicy(MODEL_ORIGINS)],
+  plugins: [requireProductionBuild(), react(), vendorAssets(), pureManifestValidator(), modelOrigins(MODEL_ORIGINS), appVersion(), contentSecurityPolicy(MODEL_ORIGINS), serviceWorker],
   // onnxruntime-web without its inlined WASM loader: the loader (.mjs) is fetched from
   // vendor/ort/ at run time, which keeps the JS small and the .wasm files in one place.
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },

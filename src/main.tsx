@@ -5,6 +5,7 @@ import { MODEL_STORAGE_KEY, startingManifest } from './app/model-index';
 import { browserPorts } from './app/ports-browser';
 import { Recognizer } from './app/recognizer';
 import { DEPLOYED_MODEL_ORIGINS } from './env';
+import { linkManifestToModel, registerServiceWorker } from './pwa/register';
 import { HISTORY_LIMIT, createAppStore } from './store/app-store';
 import { App } from './ui/App';
 import { AttentionView } from './ui/components/AttentionView';
@@ -12,6 +13,7 @@ import { ModelPanel } from './ui/page/ModelPanel';
 import { Samples } from './ui/page/Samples';
 import { TunePanel } from './ui/components/TunePanel';
 import { EmotionChart } from './ui/components/EmotionChart';
+import { UpdateNotice } from './ui/components/UpdateNotice';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
@@ -37,6 +39,10 @@ const controller = createController(store, recognizer);
 // Test-only handle (E2E tests read the store through it): set by the tests' init script, never in normal use.
 if ((window as { __serTestHooks?: boolean }).__serTestHooks === true) (window as { __ser?: unknown }).__ser = { store, recognizer, controller };
 
+// Offline use and app updates (page only; the embed never registers a service worker).
+const update = registerServiceWorker();
+linkManifestToModel();
+
 createRoot(root).render(
   <StrictMode>
     <App
@@ -48,6 +54,7 @@ createRoot(root).render(
       tuneView={TunePanel}
       liveChart={EmotionChart}
     />
+    <UpdateNotice update={update} />
   </StrictMode>,
 );
 void controller.init();

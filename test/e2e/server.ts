@@ -18,6 +18,7 @@ const MIME: Record<string, string> = {
   '.md': 'text/markdown; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
   '.wav': 'audio/wav',
   '.map': 'application/json; charset=utf-8',
 };
@@ -33,6 +34,8 @@ export interface StaticServerOptions {
   headers?: Record<string, string>;
   /** Extra folders served under a URL prefix, e.g. { '/fixtures/': 'test/fixtures' }. */
   mounts?: Record<string, string>;
+  /** Port to listen on (default: any free one); a fixed port keeps the origin when a test swaps servers. */
+  port?: number;
 }
 
 export interface StaticServer {
@@ -78,7 +81,7 @@ export async function startStaticServer(opts: StaticServerOptions): Promise<Stat
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
     }
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  await new Promise<void>((ok) => server.listen(opts.port ?? 0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
