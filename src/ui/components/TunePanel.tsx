@@ -143,6 +143,7 @@ export function TunePanel() {
               const c = api();
               if (c) c.enabled = e.target.checked;
             }}
+            aria-label="Use the tuned model"
             data-testid="tune-enabled"
           />{' '}
           Use the tuned model
@@ -151,7 +152,7 @@ export function TunePanel() {
           Export
         </button>
         <label className="tune-import">
-          Import <input ref={fileInput} type="file" accept="application/json,.json" onChange={(e) => void onImport(e.target.files?.[0])} data-testid="tune-import" />
+          Import <input ref={fileInput} type="file" accept="application/json,.json" onChange={(e) => void onImport(e.target.files?.[0])} aria-label="Import a voice file" data-testid="tune-import" />
         </label>
         {confirming ? (
           <span role="group" aria-label="Confirm forgetting your voice">
