@@ -51,9 +51,22 @@ export function registerServiceWorker(swUrl = './sw.js'): UpdateSignal {
     apply() {
       // Already in control (another tab switched): no controller change will come.
       if (activated) return location.reload();
-      // Reload once the new worker controls the page, so every file comes from the new version.
-      navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
-      wb.messageSkipWaiting();
+      void navigator.serviceWorker.getRegistration(new URL('./', document.baseURI).href).then((reg) => {
+        const next = reg?.waiting;
+        // Nothing waits any more (activated elsewhere, or replaced): reload from whatever is active.
+        if (!next) return location.reload();
+        let reloading = false;
+        const reload = (): void => {
+          if (reloading) return;
+          reloading = true;
+          location.reload();
+        };
+        // Reload once the new worker controls the page, so every file comes from the new version;
+        // if it activates and the controller change is not seen, reload anyway.
+        navigator.serviceWorker.addEventListener('controllerchange', reload, { once: true });
+        next.addEventListener('statechange', () => next.state === 'activated' && setTimeout(reload, 1000));
+        next.postMessage({ type: 'SKIP_WAITING' });
+      }, () => location.reload());
     },
   };
 }

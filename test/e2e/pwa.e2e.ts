@@ -32,6 +32,22 @@ function serviceWorkerActivated(page: Page): Promise<string> {
   });
 }
 
+/** Waits for the page to run deployment B; on timeout the error says what the service workers were doing. */
+async function runsBuildB(page: Page): Promise<void> {
+  try {
+    await page.waitForFunction(() => document.documentElement.dataset.build === 'B', null, { timeout: 60_000, polling: 250 });
+  } catch (e) {
+    const state = await page
+      .evaluate(async () => {
+        const reg = await navigator.serviceWorker.getRegistration();
+        const sw = (w: ServiceWorker | null | undefined) => (w ? `${w.state}` : 'none');
+        return `visibility ${document.visibilityState}, controller ${navigator.serviceWorker.controller ? 'yes' : 'no'}, installing ${sw(reg?.installing)}, waiting ${sw(reg?.waiting)}, active ${sw(reg?.active)}, build ${document.documentElement.dataset.build ?? 'A'}`;
+      })
+      .catch((err: unknown) => `state unreadable: ${String(err)}`);
+    throw new Error(`page never ran build B (${state}): ${String(e)}`);
+  }
+}
+
 /** Service worker registrations visible to a page or frame. */
 function registrations(frame: Pick<Page, 'evaluate'>): Promise<string[]> {
   return frame.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope));
@@ -235,13 +251,17 @@ describe('a new deployment', () => {
       expect(await tab2.evaluate(() => document.documentElement.dataset.build ?? 'A')).toBe('A');
 
       const modelRequestsBefore = b.requests.filter((p) => p.startsWith('/fixtures/models/tiny/') && !p.endsWith('manifest.json')).length;
+      // Depending on the headless mode the first tab may be in the background once the second
+      // opened: bring it to the front, and poll by time (a background tab runs no animation frames).
+      await t.page.bringToFront();
       await t.page.getByRole('button', { name: 'Reload' }).click();
-      await t.page.waitForFunction(() => document.documentElement.dataset.build === 'B', null, { timeout: 60_000 });
+      await runsBuildB(t.page);
       expect(await pageScripts()).toEqual([`/${scriptB}`]);
       // The other tab keeps running A until its own Reload, which then switches it to B.
       expect(await tab2.evaluate(() => document.documentElement.dataset.build ?? 'A')).toBe('A');
+      await tab2.bringToFront();
       await tab2.getByRole('button', { name: 'Reload' }).click();
-      await tab2.waitForFunction(() => document.documentElement.dataset.build === 'B', null, { timeout: 60_000 });
+      await runsBuildB(tab2);
       expect(tab2Errors).toEqual([]);
       await tab2.close();
       expect(await t.page.getByTestId('update-notice').count()).toBe(0);
