@@ -1,6 +1,4 @@
-/** Pure post-processing of model outputs: top class, percentages, exports. */
-import { attentionJSON } from './attention';
-import type { UtteranceResult } from './types';
+/** Pure post-processing of model outputs: top class, percentages, time and CSV cell text. */
 
 export interface Ranked {
   label: string;
@@ -39,59 +37,6 @@ export function formatTime(seconds: number): string {
   const m = Math.floor(seconds / 60);
   const s = seconds - m * 60;
   return `${m}:${s.toFixed(1).padStart(4, '0')}`;
-}
-
-/** Results as JSON text (one object per utterance, probabilities keyed by label). */
-export function toJSON(results: readonly UtteranceResult[]): string {
-  return JSON.stringify(
-    results.map((r) => ({
-      id: r.id,
-      source: r.source,
-      file: r.fileName ?? null,
-      start_s: round(r.startS, 3),
-      end_s: round(r.endS, 3),
-      top: topClass(r.labels, r.probabilities).label,
-      probabilities: Object.fromEntries(r.labels.map((l, i) => [l, round(r.probabilities[i], 6)])),
-      backend: r.backend,
-      inference_ms: round(r.inferenceMs, 1),
-      model: r.model ?? null,
-      ...(r.adaptedOn !== undefined ? { adapted_on: r.adaptedOn } : {}),
-      ...(r.attention ? { attention: attentionJSON(r.attention) } : {}),
-      at: new Date(r.at).toISOString(),
-    })),
-    null,
-    2,
-  );
-}
-
-/**
- * Results as CSV with one probability column per label (labels of the first result), then
- * what produced each row: backend, inference time, model and how many utterances the model
- * had adapted on (empty for models without domain normalisation).
- */
-export function toCSV(results: readonly UtteranceResult[]): string {
-  const labels = results[0]?.labels ?? [];
-  const header = ['id', 'source', 'file', 'start_s', 'end_s', 'top', ...labels.map((l) => `p_${l}`), 'backend', 'inference_ms', 'model', 'adapted_on', 'at'];
-  const rows = results.map((r) => [
-    r.id,
-    r.source,
-    r.fileName ?? '',
-    round(r.startS, 3),
-    round(r.endS, 3),
-    topClass(r.labels, r.probabilities).label,
-    ...labels.map((l) => round(r.probabilities[r.labels.indexOf(l)] ?? NaN, 6)),
-    r.backend,
-    round(r.inferenceMs, 1),
-    r.model ?? '',
-    r.adaptedOn ?? '',
-    new Date(r.at).toISOString(),
-  ]);
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
 
 /** Leading characters a spreadsheet may read as the start of a formula (OWASP CSV injection). */

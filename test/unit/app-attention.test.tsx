@@ -13,7 +13,7 @@ import type { Controller } from '../../src/app/controller-types';
 import { Recognizer, type RecognizerEvents } from '../../src/app/recognizer';
 import { binAttention } from '../../src/model/attention';
 import { attentionJSON, densities, envelope, peakStretch } from '../../src/results/attention';
-import { toJSON } from '../../src/results/postprocess';
+import { exportDocument } from '../../src/results/export';
 import { createAppStore, transitions } from '../../src/store/app-store';
 import { AttentionView } from '../../src/ui/components/AttentionView';
 import { ServicesContext } from '../../src/ui/context';
@@ -52,9 +52,10 @@ describe('attention helpers', () => {
   test('JSON export carries bin seconds, frames and rounded weights', () => {
     const a = peakedAttention(120);
     expect(attentionJSON(a)).toMatchObject({ bin_s: 0.04, frames: 120 });
-    const rows = JSON.parse(toJSON([fakeResult(1, { attention: a }), fakeResult(2)])) as Array<Record<string, unknown>>;
-    expect(rows[0]['attention']).toEqual(attentionJSON(a));
-    expect(rows[1]).not.toHaveProperty('attention');
+    const doc = exportDocument([fakeResult(1, { attention: a }), fakeResult(2)], { appVersion: '0', exportedAt: new Date(0) });
+    const rows = [...doc.files, ...doc.microphone];
+    expect(rows[0].attention).toEqual(attentionJSON(a));
+    expect(rows[1].attention).toBeNull();
   });
 });
 

@@ -89,6 +89,24 @@ describe('exports', () => {
     expect(rows[0][header.indexOf('p_a')]).toBe('');
   });
 
+  test('JSON rows: probabilities keyed by label, times rounded, null where a field does not apply', () => {
+    const [row] = exportDocument([r('u1', [0.1, 0.2, 0.6, 0.1])], ctx).files;
+    expect(row).toMatchObject({ id: 'u1', top: 'anger', start_s: 1.235, end_s: 3.5, file: 'a,b "c".wav', at: '2026-01-02T03:04:05.000Z' });
+    expect(row.probabilities).toEqual({ neutral: 0.1, happiness: 0.2, anger: 0.6, sadness: 0.1 });
+    expect(row).toMatchObject({ adapted_on: null, attention: null, untuned_probabilities: null, uncertain: false });
+  });
+
+  test('CSV quotes commas and quotes, and neutralises file names and labels a spreadsheet would evaluate', () => {
+    const text = exportCSV([r('u1', [0.1, 0.2, 0.6, 0.1], { fileName: '@SUM(A1).wav', labels: ['-x', 'happiness', 'anger', 'sadness'] }), r('u2', [0.7, 0.1, 0.1, 0.1])], ctx);
+    const lines = text.trim().split('\n');
+    expect(lines[0]).toContain(',p_-x,');
+    expect(lines[1]).toContain(",'@SUM(A1).wav,");
+    expect(lines[2]).toContain(',"a,b ""c"".wav",');
+    const [header, ...rows] = parseCSV(text);
+    expect(rows.map((x) => x[header.indexOf('top')])).toEqual(['anger', 'neutral']);
+    expect(rows[0][header.indexOf('labels')]).toBe("'-x|happiness|anger|sadness");
+  });
+
   test('model strings split at the first space (names have none)', () => {
     expect(splitModel('default 1.0.0')).toEqual({ name: 'default', version: '1.0.0' });
     expect(splitModel(undefined)).toBeNull();
