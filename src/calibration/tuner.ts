@@ -30,6 +30,21 @@ export const RECENT_LIMIT = 32;
 /** Examples kept per class (the oldest go first): bounds memory for wide pooled vectors. */
 export const MAX_PER_CLASS = 8;
 
+/**
+ * At most `max` examples per class: the last ones of each class in list order (the tuner
+ * appends, and exports, in the order they were recorded; clock times in a file are not trusted).
+ */
+export function newestPerClass(examples: readonly VoiceExample[], max = MAX_PER_CLASS): VoiceExample[] {
+  const left = new Map<number, number>();
+  const kept: VoiceExample[] = [];
+  for (let i = examples.length - 1; i >= 0; i--) {
+    const n = left.get(examples[i].label) ?? max;
+    if (n > 0) kept.push(examples[i]);
+    left.set(examples[i].label, n - 1);
+  }
+  return kept.reverse();
+}
+
 export class VoiceTuner {
   private profile: VoiceProfile;
   private readonly recent = new Map<string, Float32Array>();
@@ -213,7 +228,11 @@ export class VoiceTuner {
 
   /** Replaces the profile with an Export file's; throws VoiceFileError (message for the user) when it does not fit this model. */
   async import(text: string): Promise<void> {
-    const p = importProfile(text, { model: this.model, labels: this.model.labels, dim: this.model.dim });
+    const read = importProfile(text, { model: this.model, labels: this.model.labels, dim: this.model.dim });
+    const examples = newestPerClass(read.examples);
+    // A file with more examples than the page keeps: its tuned layer was fitted on examples
+    // the profile will not hold, so the layer is refitted on those kept.
+    const p = examples.length === read.examples.length ? read : { ...read, examples, tuned: null };
     this.generation++;
     this.profile = p;
     this.error = null;
@@ -236,9 +255,7 @@ export class VoiceTuner {
   }
 
   private add(label: number, x: Float32Array, source: VoiceExample['source']): void {
-    const same = this.profile.examples.filter((e) => e.label === label);
-    const drop = same.length >= MAX_PER_CLASS ? same[0] : null;
-    const examples = this.profile.examples.filter((e) => e !== drop).concat({ label, x, source, at: Date.now() });
+    const examples = newestPerClass(this.profile.examples.concat({ label, x, source, at: Date.now() }));
     this.profile = { ...this.profile, examples };
     this.changed();
     void this.fit();

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { fitLayer, type FitRecipe, type LinearLayer } from '../../src/calibration/fit';
 import { MemoryVoiceStore } from '../../src/calibration/storage';
-import { MAX_PER_CLASS, RECENT_LIMIT, VoiceTuner, type CalibrationState } from '../../src/calibration/tuner';
+import { MAX_PER_CLASS, RECENT_LIMIT, VoiceTuner, newestPerClass, type CalibrationState } from '../../src/calibration/tuner';
 import { VoiceFileError, exportProfile, importProfile, profileKey } from '../../src/calibration/voice-file';
 
 const LABELS = ['anger', 'neutral'];
@@ -108,6 +108,23 @@ describe('VoiceTuner', () => {
     expect(() => tuner.arm('joy')).toThrow(/not one of/);
     tuner.retain(new Set(['m0', `u${RECENT_LIMIT + 4}`])); // the history was cleared but for these
     expect(last().correctable).toEqual([`u${RECENT_LIMIT + 4}`, 'm0']);
+  });
+
+  test('an imported file with more examples per class than the page keeps: the newest are kept and the layer refitted on them', async () => {
+    const many = Array.from({ length: MAX_PER_CLASS + 3 }, (_, i) => ({ label: 0, x: vec(i, 0, 1), source: 'prompt' as const, at: 1000 + i }));
+    const neutral = [0, 1].map((i) => ({ label: 1, x: vec(0, 1 + i, 0), source: 'correction' as const, at: 5 }));
+    const tuned = fitLayer(SHIPPED, { x: vec(9, 9, 9, 0, 0, 0), y: Int32Array.from([0, 1]) }, RECIPE);
+    const text = exportProfile({ model: { name: 'm', version: '1.0' }, labels: LABELS, dim: DIM, examples: [...neutral, ...many], tuned, enabled: true });
+    const b = setup();
+    await b.tuner.import(text);
+    expect(b.last()).toMatchObject({ counts: [MAX_PER_CLASS, 2], active: true });
+    expect(b.port.fits).toBe(1); // not the file's layer: refitted on the examples kept
+    const kept = (await b.store.load({ name: 'm', version: '1.0' }))?.examples ?? [];
+    expect(kept.filter((e) => e.label === 0).map((e) => e.at)).toEqual(many.slice(3).map((e) => e.at));
+    expect(Array.from(b.port.tuned?.w ?? [])).not.toEqual(Array.from(tuned.w));
+    // List order decides, not the clock times a file claims; other classes keep their places.
+    const list = [0, 1, 2].map((i) => ({ label: i === 1 ? 1 : 0, x: vec(i, 0, 0), source: 'prompt' as const, at: 9 - i }));
+    expect(newestPerClass(list, 1)).toEqual(list.slice(1));
   });
 
   test('export -> import round trip; files for another model version or damaged ones are refused with a clear message', async () => {
