@@ -8,12 +8,10 @@ import { Emitter } from '../emitter.ts';
 import type { BackendChoice, BackendName, BackendPreference } from './backend.ts';
 import { LOAD_TIMEOUTS, type LoadTimeouts } from './deadline.ts';
 import { InferenceError, ModelLoadError, type ModelLoadErrorCode, type InferenceErrorCode } from './errors.ts';
-import type { AttentionCurve } from './attention.ts';
-import type { AdaptationInfo } from './domain-session.ts';
 import type { Manifest } from './manifest.ts';
 import { parseModelOrigin } from './origin-policy.ts';
 import type { LoadProgress } from './progress.ts';
-import type { FromWorker, InitMessage, ReadyMessage, RequestKind, SerializedError, SimulatedFault, ToWorker } from './protocol.ts';
+import type { EngineResult, FromWorker, InitMessage, ReadyMessage, RequestKind, SerializedError, SimulatedFault, ToWorker } from './protocol.ts';
 import type { FitRecipe, LinearLayer } from '../calibration/fit.ts';
 
 /** Options of {@link InferenceClient.create}. */
@@ -42,28 +40,13 @@ export interface InferenceClientOptions {
   modelOrigins?: readonly string[];
 }
 
-/** Result of {@link InferenceClient.classify}. */
-export interface ClassifyResult {
-  /** Probability per label, same order as `labels`; sums to 1. */
-  probabilities: Float32Array;
+/**
+ * Result of {@link InferenceClient.classify}: the engine's result with the labels; its
+ * `adaptation.epoch` compares with {@link InferenceClient.adaptationEpoch}, and
+ * `tunedProbabilities` is present while {@link InferenceClient.setTuned} has set a layer.
+ */
+export interface ClassifyResult extends EngineResult {
   labels: string[];
-  /** Worker-side run time in milliseconds. */
-  inferenceMs: number;
-  backend: BackendName;
-  /**
-   * For a model with domain normalisation: utterances the statistics were adapted on (this
-   * one included) and their epoch (compare with {@link InferenceClient.adaptationEpoch}).
-   */
-  adaptation?: AdaptationInfo;
-  /**
-   * For a head with attention over time (manifest `head.attention`): how much each stretch of
-   * the utterance counted in the pooled statistics, binned to at most 100 points.
-   */
-  attention?: AttentionCurve;
-  /** For a head with a pooled output (manifest `head.pooled`): the final linear layer's input [dim]. */
-  pooled?: Float32Array;
-  /** While a tuned layer is set ({@link InferenceClient.setTuned}): its probabilities, same order. */
-  tunedProbabilities?: Float32Array;
 }
 
 /** A refitted layer and how long the fit took in the worker. */

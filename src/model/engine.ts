@@ -15,10 +15,9 @@ import {
   probeAdapter,
   wasmThreads,
 } from './backend.ts';
-import type { AttentionCurve } from './attention.ts';
 import type { ModelCache } from './cache.ts';
 import { type DomainStats, parsePrior } from './domain-norm.ts';
-import { type AdaptationInfo, SessionStats } from './domain-session.ts';
+import { SessionStats } from './domain-session.ts';
 import { ModelLoadError, describeError } from './errors.ts';
 import { fetchModelFile, type ModelFileSpec } from './fetch-model.ts';
 import { type LoadedManifest, type Manifest, loadManifest } from './manifest.ts';
@@ -26,7 +25,9 @@ import { resolveModelUrl } from './urls.ts';
 import { type FitRecipe, type LinearLayer, fitLayer, parseClassifier, predictLayer } from '../calibration/fit.ts';
 import { EmotionPipeline, type RunRequest } from './pipeline.ts';
 import type { ProgressCallback } from './progress.ts';
-import type { InitMessage } from './protocol.ts';
+import type { EngineResult, InitMessage } from './protocol.ts';
+
+export type { EngineResult };
 
 /** The onnxruntime-web module (`onnxruntime-web/webgpu` in the worker, `onnxruntime-web` in Node). */
 export type OrtModule = typeof Ort;
@@ -45,20 +46,6 @@ export interface EngineDeps {
   onBackendChanged?: (choice: BackendChoice) => void;
 }
 
-/** One classification. */
-export interface EngineResult {
-  probabilities: Float32Array;
-  inferenceMs: number;
-  backend: BackendName;
-  /** Present for a model with domain normalisation. */
-  adaptation?: AdaptationInfo;
-  /** Present for a head with attention over time (manifest `head.attention`). */
-  attention?: AttentionCurve;
-  /** Present for a head with a pooled output (manifest `head.pooled`): the final linear layer's input. */
-  pooled?: Float32Array;
-  /** Present while a tuned layer is set ({@link InferenceEngine.setTuned}): softmax(W' pooled + b'). */
-  tunedProbabilities?: Float32Array;
-}
 
 /** Loads a model and classifies with it. */
 export class InferenceEngine {

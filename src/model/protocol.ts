@@ -106,21 +106,33 @@ export interface InitErrorMessage {
   error: SerializedError;
 }
 
-/** Worker -> main: probabilities for request `id`. */
-export interface ResultMessage {
-  type: 'result';
-  id: number;
+/** One classification, as the engine returns it and the worker sends it. */
+export interface EngineResult {
+  /** Probability per label, in the manifest's label order; sums to 1. */
   probabilities: Float32Array;
+  /** Worker-side run time in milliseconds. */
   inferenceMs: number;
   backend: BackendName;
-  /** Present for a model with domain normalisation. */
+  /**
+   * For a model with domain normalisation: utterances the statistics were adapted on (this
+   * one included) and their epoch.
+   */
   adaptation?: AdaptationInfo;
-  /** Present for a head with attention over time (at most 100 points). */
+  /**
+   * For a head with attention over time (manifest `head.attention`): how much each stretch of
+   * the utterance counted in the pooled statistics, binned to at most 100 points.
+   */
   attention?: AttentionCurve;
-  /** Present for a head with a pooled output: the final linear layer's input [dim]. */
+  /** For a head with a pooled output (manifest `head.pooled`): the final linear layer's input [dim]. */
   pooled?: Float32Array;
-  /** Present while a tuned layer is set: its probabilities. */
+  /** While a tuned layer is set: softmax(W' pooled + b'), same order. */
   tunedProbabilities?: Float32Array;
+}
+
+/** Worker -> main: probabilities for request `id`. */
+export interface ResultMessage extends EngineResult {
+  type: 'result';
+  id: number;
 }
 
 /** Worker -> main: the refitted layer for fit request `id` (or why it failed), and the fit's time. */
