@@ -82,8 +82,23 @@ describe('offline after the first visit', () => {
       expect(onlineIsolated).toBe(true);
       expect(await serviceWorkerActivated(t.page)).toBe(`${server.url}/sw.js`);
 
+      // The model card page, opened once online, is kept (the card beside the model's files).
+      const cardUrl = `${server.url}/model-card.html?${new URLSearchParams({ model: APP_MODEL })}`;
+      const cardText = async (): Promise<string> => {
+        const card = await t.context.newPage();
+        await card.goto(cardUrl);
+        await card.waitForFunction(() => document.getElementById('card')?.getAttribute('aria-busy') === 'false');
+        const text = (await card.locator('#card').textContent()) ?? '';
+        await card.close();
+        return text;
+      };
+      const cardOnline = await cardText();
+      expect(cardOnline).not.toContain('could not be shown');
+      expect(cardOnline.length).toBeGreaterThan(1000);
+
       await t.context.setOffline(true);
       const seenOnline = server.requests.length;
+      expect(await cardText()).toBe(cardOnline);
       await t.page.reload();
       expect(await t.page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${server.url}/sw.js`);
       const offline = await waitForModel(t.page, 240_000);
