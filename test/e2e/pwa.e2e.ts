@@ -264,6 +264,9 @@ describe('a new deployment', () => {
       await tab2.goto(appUrl(b, { model: TINY_MODEL, backend: 'wasm' }));
       await tab2.getByTestId('update-notice').waitFor({ timeout: 60_000 });
       expect(await tab2.evaluate(() => document.documentElement.dataset.build ?? 'A')).toBe('A');
+      // Let the second tab finish loading: Chromium activates the new worker only once the old
+      // one has no requests in flight, and the switch below should not hang on a model download.
+      expect((await waitForModel(tab2)).load.error).toBeNull();
 
       const modelRequestsBefore = b.requests.filter((p) => p.startsWith('/fixtures/models/tiny/') && !p.endsWith('manifest.json')).length;
       // Depending on the headless mode the first tab may be in the background once the second
