@@ -24,3 +24,14 @@ export function defaultModelUrl(): string {
 export function defaultAssetBase(): string {
   return new URL('vendor/', getBundleBase()).href;
 }
+
+/**
+ * The bundle's model card page (model-card.html beside the bundle) for a model on the bundle's
+ * own origin, where that page may load it; null for a model elsewhere (the footer then links
+ * its raw MODEL_CARD.md).
+ */
+export function bundleCardPage(manifestUrl: string): string | null {
+  const base = new URL(getBundleBase());
+  const manifest = new URL(manifestUrl, base);
+  return manifest.origin === base.origin ? new URL(`model-card.html?${new URLSearchParams({ model: manifest.href })}`, base).href : null;
+}

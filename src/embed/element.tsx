@@ -6,6 +6,7 @@
 import { createRoot, type Root } from 'react-dom/client';
 import { App } from '../ui/App';
 import { TunePanel } from '../ui/components/TunePanel';
+import { bundleCardPage } from './base';
 import { createElementSession, type ElementSession } from './session';
 import type { EmotionRecognizerElement as PublicElement, InputMode, Recognizer, RecognizerErrorEvent } from './types';
 import { RecognizerError, parseInputMode } from './validate';
@@ -92,7 +93,7 @@ export class EmotionRecognizerElement extends HTMLElement implements PublicEleme
     this.root = createRoot(container);
     // `tune`: the host enables "Tune to my voice" (for models that can be tuned).
     const tune = this.hasAttribute('tune') ? TunePanel : undefined;
-    this.root.render(<App store={session.store} controller={session.controller} input={input} title={false} tuneView={tune} />);
+    this.root.render(<App store={session.store} controller={session.controller} input={input} title={false} tuneView={tune} cardPage={bundleCardPage} />);
   }
 
   /** Releases the session; its pending `analyse()` calls reject with `reason`, and it fires no more events. */

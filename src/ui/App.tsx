@@ -28,10 +28,12 @@ interface Props extends AppServices {
   tuneView?: ComponentType;
   /** The emotion-over-time chart (components/EmotionChart), page-only like attentionView. */
   liveChart?: ComponentType;
+  /** The embed's footer: the card page for a model (manifest URL), or null for its raw card. */
+  cardPage?: (manifestUrl: string) => string | null;
 }
 
 /** The whole recognizer UI. Styles travel with it, so it renders the same in a shadow root. */
-export function App({ store, controller, input = 'both', title = true, attentionView: AttentionView, modelPanel: ModelPanel, samples: Samples, tuneView: TuneView, liveChart: LiveChart }: Props) {
+export function App({ store, controller, input = 'both', title = true, attentionView: AttentionView, modelPanel: ModelPanel, samples: Samples, tuneView: TuneView, liveChart: LiveChart, cardPage }: Props) {
   return (
     <ServicesContext.Provider value={{ store, controller, showsAttention: AttentionView !== undefined, showsTuning: TuneView !== undefined }}>
       <style>{css}</style>
@@ -98,7 +100,7 @@ export function App({ store, controller, input = 'both', title = true, attention
         ) : null}
         <ErrorBoundary name="Footer">
           {/* The page's model panel says it all; the embed keeps the short summary here. */}
-          <Footer about={ModelPanel === undefined} />
+          <Footer about={ModelPanel === undefined} cardPage={cardPage} />
         </ErrorBoundary>
       </div>
     </ServicesContext.Provider>

@@ -129,6 +129,18 @@ describe('embed served from another origin', () => {
     // Runtime files came from the bundle's origin, none from the host's.
     expect(bundle.requests.some((p) => p.startsWith('/vendor/ort/'))).toBe(true);
     expect(bundle.requests).toContain('/fixtures/models/tiny/manifest.json');
+    // The footer links the card rendered as a page on the bundle's origin (the model is there too).
+    const manifestUrl = `${bundle.url}/fixtures/models/tiny/manifest.json`;
+    const cardHref = await page.getByTestId('footer-card-link').getAttribute('href');
+    expect(cardHref).toBe(`${bundle.url}/model-card.html?${new URLSearchParams({ model: manifestUrl })}`);
+    const card = await page.context().newPage();
+    await card.goto(cardHref!);
+    await card.waitForFunction(() => document.getElementById('card')?.getAttribute('aria-busy') === 'false');
+    const markdown = readFileSync(resolve(REPO, 'test/fixtures/models/tiny/README.md'), 'utf8');
+    const heading = /^# (.+)$/m.exec(markdown)?.[1];
+    expect(heading).toBeDefined();
+    await expect(card.locator('#card h1').textContent()).resolves.toBe(heading);
+    await card.close();
   });
 
   test('host styles do not change the widget (pixels and computed styles inside the shadow root)', async () => {

@@ -2,10 +2,11 @@ import { useAppState } from '../context';
 import { ModelAbout } from './ModelAbout';
 
 /**
- * Which model, which backend, and the privacy promise. `about`: the model summary and the raw
- * card link (the embed); the page passes false because its model panel shows both.
+ * Which model, which backend, and the privacy promise. `about`: the model summary and the card
+ * link (the embed); the page passes false because its model panel shows both. The link goes to
+ * `cardPage(manifest)` (the card rendered as a page) where that gives one, else to the raw card.
  */
-export function Footer({ about = true }: { about?: boolean }) {
+export function Footer({ about = true, cardPage }: { about?: boolean; cardPage?: (manifestUrl: string) => string | null }) {
   const model = useAppState((s) => s.model);
   const backend = useAppState((s) => s.backend);
   return (
@@ -21,7 +22,7 @@ export function Footer({ about = true }: { about?: boolean }) {
             {model.cardUrl && about ? (
               <>
                 {' '}
-                (<a href={model.cardUrl} target="_blank" rel="noreferrer">
+                (<a href={cardPage?.(model.manifestUrl) ?? model.cardUrl} target="_blank" rel="noreferrer" data-testid="footer-card-link">
                   model card
                 </a>
                 )
