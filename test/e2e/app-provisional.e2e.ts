@@ -4,9 +4,9 @@
  * back to back (one ~6 s utterance).
  */
 import { expect, test } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { launchBrowser, openPage } from './browser';
 import { APP_MODEL, EMODB, appState, appUrl, serveApp, waitForModel } from './app-helpers';
 
@@ -76,5 +76,6 @@ test('provisional probabilities during a long utterance, then the final result',
   } finally {
     await browser.close();
     await server.close();
+    rmSync(dirname(wav), { recursive: true, force: true });
   }
 });

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EMODB, TINY_MODEL, appState, appUrl, serveApp, waitForModel } from './app-helpers';
@@ -91,9 +91,10 @@ const VAD_BACKSTOP_MS = 1100;
 
 let server: StaticServer;
 let browser: Browser;
+let hostDir: string;
 
 beforeAll(async () => {
-  const hostDir = mkdtempSync(join(tmpdir(), 'lifecycle-host-'));
+  hostDir = mkdtempSync(join(tmpdir(), 'lifecycle-host-'));
   writeFileSync(join(hostDir, 'index.html'), HOST_HTML);
   server = await serveApp({ mounts: { '/host/': hostDir }, ...(process.env.E2E_DIST ? { root: process.env.E2E_DIST } : {}) });
   browser = await launchBrowser({ webgpu: false, fakeMicWav: join(SHARED_FIXTURES, 'three_utterances_48k.wav') });
@@ -101,6 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  if (hostDir) rmSync(hostDir, { recursive: true, force: true });
 });
 
 test('(a) app: Stop while "Starting microphone…" ends stopped; the late track is stopped, the VAD worker ended', async () => {

@@ -5,7 +5,7 @@
  * it and checks every utterance is found.
  */
 import { expect } from 'vitest';
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser, openPage } from '../e2e/browser';
 import { TINY_MODEL, appState, appUrl, serveApp, waitForModel } from '../e2e/app-helpers';
@@ -104,5 +104,6 @@ export async function runLongFile(untilS: number | undefined, log: (line: string
   } finally {
     await browser.close();
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

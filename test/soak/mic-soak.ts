@@ -6,7 +6,7 @@
  * not grow after warm-up.
  */
 import { expect } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser, openPage } from '../e2e/browser';
 import { TINY_MODEL, appState, appUrl, serveApp, waitForModel } from '../e2e/app-helpers';
@@ -134,5 +134,6 @@ export async function runMicSoak(minutes: number, log: (line: string) => void = 
   } finally {
     await browser.close();
     await server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -3,9 +3,9 @@
  * each container, and the FLAC "bomb" (4 h of silence in 188 KB) refused without decoding.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { declaredDuration } from '../../src/audio/container-duration';
 import { openAudioFile } from '../../src/audio/decode';
@@ -19,8 +19,12 @@ const SOX = '/usr/bin/sox';
 function sox(ext: string, seconds: number): Uint8Array | null {
   if (!existsSync(SOX)) return null;
   const out = join(mkdtempSync(join(tmpdir(), 'ser-')), `a.${ext}`);
-  execFileSync(SOX, ['-n', '-r', '16000', '-c', '1', out, 'synth', String(seconds), 'sine', '440']);
-  return new Uint8Array(readFileSync(out));
+  try {
+    execFileSync(SOX, ['-n', '-r', '16000', '-c', '1', out, 'synth', String(seconds), 'sine', '440']);
+    return new Uint8Array(readFileSync(out));
+  } finally {
+    rmSync(dirname(out), { recursive: true, force: true });
+  }
 }
 
 const be32 = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
