@@ -204,8 +204,8 @@ def study(args) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("step", choices=("clips", "features", "heads", "study"))
-    ap.add_argument("--corpus", nargs="+", required=True)
+    ap.add_argument("step", choices=("clips", "features", "heads", "study", "tables"))
+    ap.add_argument("--corpus", nargs="+", default=[])
     ap.add_argument("--segments", type=Path, help="the Node tool's output")
     ap.add_argument("--out", type=Path, help="clips: the list for the Node tool; study: results JSON")
     ap.add_argument("--train-on", choices=("whole", "segments"), default="whole")
@@ -217,6 +217,9 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=4, help="speaker groups per corpus for --protocol loso")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    if args.step == "tables":
+        print(markdown_tables(json.loads((args.out or RESULTS / "page-segments.json").read_text())))
+        return
     utts = load_corpora(args.corpus)
     if args.step == "clips":
         args.out.write_text(json.dumps([[u.id, str(u.path)] for u in utts]))
@@ -234,18 +237,15 @@ def main() -> None:
     print({k: round(100 * v, 1) for k, v in run.items() if k.startswith("mean_")})
     out = args.out or RESULTS / "page-segments.json"
     doc = json.loads(out.read_text()) if out.exists() else {}
+    segments = json.loads(args.segments.read_text())
     doc.update({"upstream": UPSTREAM, "norm": "session-running", "prior_frames": PRIOR_FRAMES,
-                "head_config": asdict(SHIPPED_CFG), "segments_sha256_10": segments_tag(json.loads(args.segments.read_text())),
-                "segments_per_clip": {c: segment_counts(json.loads(args.segments.read_text()),
-                                                        [u.id for u in utts if corpus_of(u) == c])
+                "head_config": asdict(SHIPPED_CFG), "segments_sha256_10": segments_tag(segments),
+                "segments_per_clip": {c: segment_counts(segments, [u.id for u in utts if corpus_of(u) == c])
                                       for c in sorted({corpus_of(u) for u in utts})},
-                "trim": trim_stats(utts, json.loads(args.segments.read_text()))})
+                "trim": trim_stats(utts, segments)})
     doc.setdefault("runs", {})[f"{args.protocol}_train_on_{args.train_on}"] = run
     out.write_text(json.dumps(doc, indent=1) + "\n")
 
-
-if __name__ == "__main__":
-    main()
 
 
 def markdown_tables(doc: dict) -> str:
@@ -253,7 +253,8 @@ def markdown_tables(doc: dict) -> str:
     lines = []
     for name, run in doc["runs"].items():
         corpora = sorted(run["folds"])
-        lines += [f"### Heads trained on {run['train_on']} clips", "",
+        what = "whole clips" if run["train_on"] == "whole" else "page segments"
+        lines += [f"### {run.get('protocol', 'loco').upper()}, heads trained on {what}", "",
                   "| held out | " + " | ".join(corpora) + " | mean |", "|---|" + "---:|" * (len(corpora) + 1)]
         for cond, label in (("whole", "whole clip"), ("page_segment", "page segment")):
             for mode in ("session", "first"):
@@ -264,8 +265,11 @@ def markdown_tables(doc: dict) -> str:
                   "| held out | " + " | ".join(LABELS) + " |", "|---|" + "---:|" * len(LABELS)]
         for c in corpora:
             f = run["folds"][c]
-            lines.append(f"| {c} | " + " | ".join(
-                f"{100 * f['whole']['session']['recall'][k]:.0f} -> {100 * f['page_segment']['session']['recall'][k]:.0f}"
-                for k in LABELS) + " |")
+            rec = [(f["whole"]["session"]["recall"][k], f["page_segment"]["session"]["recall"][k]) for k in LABELS]
+            lines.append(f"| {c} | " + " | ".join(f"{100 * w:.0f} -> {100 * p:.0f}" for w, p in rec) + " |")
         lines.append("")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
