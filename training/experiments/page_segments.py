@@ -24,7 +24,7 @@ import argparse
 import hashlib
 import json
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -154,6 +154,7 @@ def study(args) -> dict:
         for u, s in zip(seg_utts, frame_sums(seg_store, seg_utts)):
             seg_sums[pos[u.id]] = s
     corpora = sorted({corpus_of(u) for u in utts})
+    cfg = replace(SHIPPED_CFG, seed=args.seed)
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     out = {}
@@ -175,16 +176,16 @@ def study(args) -> dict:
             view = NormalisedStore(seg_store, stats)
             train_list = [utts[i] for i in train_idx]
         tag = held.replace("#", "-").replace("/", "of")
-        head_path = cache / f"head-{args.train_on}-{args.protocol}-{tag}.pt"
+        seed_tag = f"-seed{args.seed}" if args.seed else ""
+        head_path = cache / f"head-{args.train_on}-{args.protocol}-{tag}{seed_tag}.pt"
         if head_path.exists():
-            head = EmotionHead(whole_store.num_layers, whole_store.dim, len(LABELS), SHIPPED_CFG.pooling,
-                               proj_dim=SHIPPED_CFG.proj_dim, attention_heads=SHIPPED_CFG.attention_heads,
-                               dropout=SHIPPED_CFG.dropout)
+            head = EmotionHead(whole_store.num_layers, whole_store.dim, len(LABELS), cfg.pooling,
+                               proj_dim=cfg.proj_dim, attention_heads=cfg.attention_heads, dropout=cfg.dropout)
             head.load_state_dict(torch.load(head_path))
             head.eval()
         else:
-            train, dev = split_dev(train_list, SHIPPED_CFG.dev_fraction, SHIPPED_CFG.seed)
-            head, _ = train_head(view, train, dev, LABELS, SHIPPED_CFG)
+            train, dev = split_dev(train_list, cfg.dev_fraction, cfg.seed)
+            head, _ = train_head(view, train, dev, LABELS, cfg)
             torch.save(head.state_dict(), head_path)
         res["train_clips"] = len(train_idx)
         if heads_only:
@@ -211,6 +212,7 @@ def main() -> None:
     ap.add_argument("--train-on", choices=("whole", "segments"), default="whole")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE_DIR / "page-segments-study")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0, help="head seed (dev split and training); 0 = the shipped recipe's")
     ap.add_argument("--protocol", choices=("loco", "loso"), default="loco",
                     help="loso: speaker folds inside each --held corpus (cross_corpus_heads.folds)")
     ap.add_argument("--held", default="", help="comma list of corpora to hold out / split (default: all)")
@@ -230,7 +232,7 @@ def main() -> None:
     res = study(args)
     if args.step == "heads":
         return
-    run = {"train_on": args.train_on, "protocol": args.protocol, "folds": res}
+    run = {"train_on": args.train_on, "protocol": args.protocol, "seed": args.seed, "folds": res}
     for cond in ("whole_all_clips", "whole", "page_segment"):
         run[f"mean_uar_{cond}"] = float(np.mean([r[cond]["session"]["uar"] for r in res.values()]))
         run[f"mean_uar_first_{cond}"] = float(np.mean([r[cond]["first"]["uar"] for r in res.values()]))
@@ -243,7 +245,7 @@ def main() -> None:
                 "segments_per_clip": {c: segment_counts(segments, [u.id for u in utts if corpus_of(u) == c])
                                       for c in sorted({corpus_of(u) for u in utts})},
                 "trim": trim_stats(utts, segments)})
-    doc.setdefault("runs", {})[f"{args.protocol}_train_on_{args.train_on}"] = run
+    doc.setdefault("runs", {})[f"{args.protocol}_train_on_{args.train_on}" + (f"_seed{args.seed}" if args.seed else "")] = run
     out.write_text(json.dumps(doc, indent=1) + "\n")
 
 
@@ -252,6 +254,8 @@ def markdown_tables(doc: dict) -> str:
     """The tables of docs/results/page-segments.md from its JSON."""
     lines = []
     for name, run in doc["runs"].items():
+        if run.get("seed", 0):
+            continue
         corpora = sorted(run["folds"])
         what = "whole clips" if run["train_on"] == "whole" else "page segments"
         lines += [f"### {run.get('protocol', 'loco').upper()}, heads trained on {what}", "",
@@ -268,6 +272,14 @@ def markdown_tables(doc: dict) -> str:
             rec = [(f["whole"]["session"]["recall"][k], f["page_segment"]["session"]["recall"][k]) for k in LABELS]
             lines.append(f"| {c} | " + " | ".join(f"{100 * w:.0f} -> {100 * p:.0f}" for w, p in rec) + " |")
         lines.append("")
+    lines += ["### Head seeds (mean UAR over folds, %)", "",
+              "| protocol | trained on | seed | whole, session | whole, first | segment, session | segment, first |",
+              "|---|---|---:|---:|---:|---:|---:|"]
+    for run in sorted(doc["runs"].values(), key=lambda r: (r.get("protocol", "loco"), r["train_on"], r.get("seed", 0))):
+        vals = [run[f"mean_uar_{k}"] for k in ("whole", "first_whole", "page_segment", "first_page_segment")]
+        lines.append(f"| {run.get('protocol', 'loco').upper()} | {run['train_on']} | {run.get('seed', 0)} | "
+                     + " | ".join(f"{100 * v:.1f}" for v in vals) + " |")
+    lines.append("")
     return "\n".join(lines)
 
 
