@@ -1,28 +1,7 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { MODEL_INDEX_PATH, MODEL_STORAGE_KEY, folderOf, manifestPath, parseModelIndex, urlWithModel, type ModelIndexEntry } from '../../app/model-index';
 import { useAppState, useController } from '../context';
-
-type IndexState = { entries: ModelIndexEntry[]; error: null } | { entries: null; error: string | null };
-
-/** Fetches and validates public/models/index.json; a bad list is an error message, never a crash. */
-function useModelIndex(): IndexState {
-  const [state, setState] = useState<IndexState>({ entries: null, error: null });
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      const res = await fetch(new URL(MODEL_INDEX_PATH, document.baseURI));
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return parseModelIndex(await res.json());
-    })().then(
-      (entries) => live && setState({ entries, error: null }),
-      (e: unknown) => live && setState({ entries: null, error: e instanceof Error ? e.message : String(e) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  return state;
-}
+import { usePageJson } from './use-page-json';
 
 /** Remembers the choice for the next visit and shows it in the URL (a reload or a shared link keeps it). */
 function remember(folder: string): void {
@@ -39,7 +18,7 @@ function remember(folder: string): void {
  * place: no reload, the history stays (each row says which model produced it).
  */
 export function ModelPicker({ startManifest }: { startManifest: string }) {
-  const index = useModelIndex();
+  const index = usePageJson(MODEL_INDEX_PATH, parseModelIndex);
   const { setModel } = useController();
   const loadedDescription = useAppState((s) => s.model?.summary.description ?? null);
   const id = useId();
@@ -52,8 +31,8 @@ export function ModelPicker({ startManifest }: { startManifest: string }) {
       </p>
     );
   }
-  if (!index.entries) return <p className="muted">Loading the list of models…</p>;
-  const entries = index.entries;
+  if (!index.data) return <p className="muted">Loading the list of models…</p>;
+  const entries = index.data;
   const chosen = entries.find((e) => e.folder === choice);
   return (
     <div className="model-picker">

@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
-import { parseSamplesIndex, sha256Hex, type Sample, type SamplesIndex } from '../../app/samples-index';
+import { useState } from 'react';
+import { parseSamplesIndex, sha256Hex, type Sample } from '../../app/samples-index';
 import { useAppState, useController } from '../context';
 import css from './page.css?inline';
+import { usePageJson } from './use-page-json';
 
 const INDEX = 'samples/index.json';
 
@@ -12,27 +13,15 @@ const INDEX = 'samples/index.json';
 export function Samples() {
   const ready = useAppState((s) => s.load.phase === 'ready');
   const { analyseFiles } = useController();
-  const [index, setIndex] = useState<SamplesIndex | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const list = usePageJson(INDEX, parseSamplesIndex);
+  const index = list.data;
+  const [runError, setRunError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      const res = await fetch(new URL(INDEX, document.baseURI));
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return parseSamplesIndex(await res.json());
-    })().then(
-      (x) => live && setIndex(x),
-      (e: unknown) => live && setError(`The sample list could not be read: ${e instanceof Error ? e.message : String(e)}`),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  const error = runError ?? (list.error === null ? null : `The sample list could not be read: ${list.error}`);
 
   const run = async (s: Sample) => {
     setBusy(s.file);
-    setError(null);
+    setRunError(null);
     try {
       const res = await fetch(new URL(`samples/${s.file}`, document.baseURI));
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -41,7 +30,7 @@ export function Samples() {
       if ((await sha256Hex(bytes)) !== s.sha256) throw new Error(`${s.file} does not match its checksum`);
       analyseFiles([new File([bytes], s.file, { type: 'audio/wav' })]);
     } catch (e) {
-      setError(`The sample could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+      setRunError(`The sample could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       setBusy(null);
     }
