@@ -4,38 +4,25 @@
  * through the real Silero VAD v5 (onnxruntime-web WASM in Node) and the worker's pipeline;
  * silence and steady low noise give none. Plus the level tracker in front of the model.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import type { UtteranceEvent } from '../../src/vad/events';
 import { energySpeechProbability, frameDbfs, frameVoicing, levelSpeechProbability, MAX_GAIN_DB, VadInputLevel } from '../../src/vad/input-level';
-import { VadPipeline } from '../../src/vad/pipeline';
-import { createSileroVad, type SileroVad } from '../../src/vad/silero';
+import type { SileroVad } from '../../src/vad/silero';
+import { loadSileroInNode, vadEvents } from './helpers/silero-node';
 import { brownNoise, loadEmodb, matchClips, SEQUENCE_CLIPS, sequence, whiteNoise, atLevel } from './helpers/level-audio';
 
 // Real-model tests: generous limits for a loaded 2-core CI machine (nothing here asserts time).
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
-const ROOT = resolve(__dirname, '../..');
 let vad: SileroVad;
 
 beforeAll(async () => {
-  ort.env.wasm.numThreads = 1;
-  ort.env.wasm.wasmPaths = new URL('node_modules/onnxruntime-web/dist/', `file://${ROOT}/`).href;
-  vad = await createSileroVad(new Uint8Array(readFileSync(resolve(ROOT, 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx'))), ort);
+  vad = await loadSileroInNode();
 });
 
 /** Utterances (s) of 16 kHz audio pushed in 4000-sample chunks through a fresh stream. */
 async function utterances(samples: Float32Array): Promise<{ startS: number; endS: number }[]> {
-  const out: UtteranceEvent[] = [];
-  const pipe = new VadPipeline(vad, {}, (e) => {
-    if (e.type === 'utterance') out.push(e);
-  });
-  pipe.reset();
-  for (let at = 0; at < samples.length; at += 4000) await pipe.push(samples.slice(at, at + 4000));
-  await pipe.flush();
-  return out.map((u) => ({ startS: u.startSample / 16000, endS: u.endSample / 16000 }));
+  return (await vadEvents(vad, samples)).filter((e): e is UtteranceEvent => e.type === 'utterance').map((u) => ({ startS: u.startSample / 16000, endS: u.endSample / 16000 }));
 }
 
 describe('every clip is its own utterance at any level (real Silero VAD)', () => {

@@ -4,13 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { Resampler } from '../../src/audio/resample';
 import { decodeWav } from '../../src/audio/wav';
-import type { UtteranceEvent, VadEvent } from '../../src/vad/events';
-import { VadPipeline } from '../../src/vad/pipeline';
-import { createSileroVad, type SileroVad } from '../../src/vad/silero';
+import type { UtteranceEvent } from '../../src/vad/events';
+import type { SileroVad } from '../../src/vad/silero';
+import { loadSileroInNode, vadEvents } from './helpers/silero-node';
 
 // Real-model tests: generous limits for a loaded 2-core CI machine (nothing here asserts time).
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -25,24 +24,12 @@ const fixtures = JSON.parse(readFileSync(resolve(FIXTURES, 'fixtures.json'), 'ut
 let vad: SileroVad;
 
 beforeAll(async () => {
-  ort.env.wasm.numThreads = 1;
-  ort.env.wasm.wasmPaths = new URL('node_modules/onnxruntime-web/dist/', `file://${ROOT}/`).href;
-  vad = await createSileroVad(new Uint8Array(readFileSync(resolve(ROOT, 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx'))), ort);
+  vad = await loadSileroInNode();
 });
 
 function load(name: string): { samples: Float32Array; rate: number } {
   const { info, samples } = decodeWav(new Uint8Array(readFileSync(resolve(FIXTURES, name))));
   return { samples, rate: info.sampleRate };
-}
-
-/** Pushes 16 kHz audio in irregular chunks (as the microphone/file paths do) and collects events. */
-async function segment(samples: Float32Array): Promise<VadEvent[]> {
-  const events: VadEvent[] = [];
-  const pipe = new VadPipeline(vad, {}, (e) => events.push(e));
-  pipe.reset();
-  for (let at = 0; at < samples.length; at += 4000) await pipe.push(samples.subarray(at, at + 4000));
-  await pipe.flush();
-  return events;
 }
 
 /** Every detected utterance overlaps exactly one true one, and each true one is found once. */
@@ -66,7 +53,7 @@ describe('Silero VAD v5 (onnxruntime-web WASM in Node)', () => {
   });
 
   test('three_utterances_16k.wav: 3 utterances at the true places', async () => {
-    const events = await segment(load('three_utterances_16k.wav').samples);
+    const events = await vadEvents(vad, load('three_utterances_16k.wav').samples);
     const utts = events.filter((e): e is UtteranceEvent => e.type === 'utterance');
     expect(utts).toHaveLength(3);
     expectMatches(utts, fixtures.three_utterances.utterances);
@@ -81,20 +68,20 @@ describe('Silero VAD v5 (onnxruntime-web WASM in Node)', () => {
     const x = new Float32Array(head.length + tail.length);
     x.set(head);
     x.set(tail, head.length);
-    const utts = (await segment(x)).filter((e): e is UtteranceEvent => e.type === 'utterance');
+    const utts = (await vadEvents(vad, x)).filter((e): e is UtteranceEvent => e.type === 'utterance');
     expect(utts).toHaveLength(3);
     expectMatches(utts, fixtures.three_utterances.utterances);
   });
 
   test('long_30_utterances_16k.wav: 30 ± 2 utterances', async () => {
-    const events = await segment(load('long_30_utterances_16k.wav').samples);
+    const events = await vadEvents(vad, load('long_30_utterances_16k.wav').samples);
     const utts = events.filter((e): e is UtteranceEvent => e.type === 'utterance');
     expect(Math.abs(utts.length - 30)).toBeLessThanOrEqual(2);
     expectMatches(utts, fixtures.long_30_utterances.utterances);
   });
 
   test('bad-input signals: silence, noise, clipping, a 0.2 s blip, less than one frame', async () => {
-    const count = async (x: Float32Array) => (await segment(x)).filter((e) => e.type === 'utterance').length;
+    const count = async (x: Float32Array) => (await vadEvents(vad, x)).filter((e) => e.type === 'utterance').length;
     expect(await count(new Float32Array(16000 * 3))).toBe(0);
     // White noise (deterministic LCG), fairly loud.
     let seed = 1;
@@ -111,7 +98,7 @@ describe('Silero VAD v5 (onnxruntime-web WASM in Node)', () => {
 
   test('an EmoDB file is one utterance from its start, its audio exactly the input samples', async () => {
     const { samples } = decodeWav(new Uint8Array(readFileSync(resolve(ROOT, '../shared/data/emodb/03a01Wa.wav'))));
-    const utts = (await segment(samples)).filter((e): e is UtteranceEvent => e.type === 'utterance');
+    const utts = (await vadEvents(vad, samples)).filter((e): e is UtteranceEvent => e.type === 'utterance');
     expect(utts).toHaveLength(1);
     const [u] = utts;
     expect(u.startSample).toBe(0);
