@@ -21,7 +21,8 @@ const NEVER: UpdateSignal = { subscribe: () => () => undefined, waiting: () => f
 /** Registers `sw.js` beside the page (production builds only) and returns the update signal. */
 export function registerServiceWorker(swUrl = './sw.js'): UpdateSignal {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return NEVER;
-  const wb = new Workbox(new URL(swUrl, document.baseURI).href, { scope: new URL('./', document.baseURI).pathname });
+  const scope = new URL('./', document.baseURI);
+  const wb = new Workbox(new URL(swUrl, document.baseURI).href, { scope: scope.pathname });
   const listeners = new Set<() => void>();
   let waiting = false;
   let activated = false;
@@ -51,7 +52,7 @@ export function registerServiceWorker(swUrl = './sw.js'): UpdateSignal {
     apply() {
       // Already in control (another tab switched): no controller change will come.
       if (activated) return location.reload();
-      void navigator.serviceWorker.getRegistration(new URL('./', document.baseURI).href).then((reg) => {
+      void navigator.serviceWorker.getRegistration(scope.href).then((reg) => {
         const next = reg?.waiting;
         // Nothing waits any more (activated elsewhere, or replaced): reload from whatever is active.
         if (!next) return location.reload();
